@@ -1,0 +1,73 @@
+# The two commands a new machine needs: `make build` and `make test`.
+# Both create (once) and reuse .venv from the locked requirements.txt.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+DBT := $(BIN)/dbt
+STAMP := $(VENV)/.installed
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export PYTHONDONTWRITEBYTECODE := 1
+# CI builds into its own DuckDB file so a developer's warehouse.duckdb is never touched.
+CI_DB := $(CURDIR)/target/ci.duckdb
+
+.PHONY: help venv seeds build test dbt-ci pytest lint lint-sql lint-py docs clean lock
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+venv: $(STAMP)  ## create or reuse .venv from requirements.txt
+
+seeds: $(STAMP)  ## regenerate the committed CSV seeds with the synthetic data generator
+	$(BIN)/python -m energy_dw.generator
+
+build: $(STAMP)  ## build the warehouse on DuckDB from the seeds (warehouse.duckdb)
+	$(DBT) seed --target dev
+	$(DBT) build --target dev || { $(BIN)/python -m energy_dw.failures; exit 1; }
+
+dbt-ci: $(STAMP)  ## dbt seed + build (models, data tests, unit tests) into target/ci.duckdb
+	@mkdir -p target
+	DBT_DUCKDB_PATH=$(CI_DB) $(DBT) seed --target ci
+	DBT_DUCKDB_PATH=$(CI_DB) $(DBT) build --target ci || { $(BIN)/python -m energy_dw.failures; exit 1; }
+
+pytest: $(STAMP)  ## Python tests (generator, model logic, checks) against target/ci.duckdb
+	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/pytest
+
+lint-py: $(STAMP)
+	$(BIN)/ruff check energy_dw tests python_models
+	$(BIN)/ruff format --check energy_dw tests python_models
+
+lint-sql: $(STAMP)
+	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/sqlfluff lint models macros analyses tests
+
+lint: lint-py lint-sql  ## ruff and sqlfluff (zero violations)
+
+test: $(STAMP)  ## every check: lint, dbt build on DuckDB, pytest
+	$(MAKE) --no-print-directory lint-py
+	$(MAKE) --no-print-directory dbt-ci
+	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory lint-sql
+
+docs: $(STAMP)  ## generate the dbt docs site into target/ (open with `dbt docs serve`)
+	$(DBT) docs generate --target dev
+
+lock:  ## re-resolve requirements.in into requirements.txt
+	rm -rf /tmp/energy-dw-lock && $(PYTHON) -m venv /tmp/energy-dw-lock
+	/tmp/energy-dw-lock/bin/pip install --quiet -r requirements.in
+	{ echo '# Locked environment (pip freeze of requirements.in on Python 3.11). Regenerate with `make lock`.'; \
+	  /tmp/energy-dw-lock/bin/pip freeze; } > requirements.txt
+
+clean:  ## remove build output (keeps .venv)
+	rm -rf target logs warehouse.duckdb

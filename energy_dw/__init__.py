@@ -1,0 +1,1 @@
+"""Python tooling of the energy warehouse: source contract, data generator, checks, exports."""

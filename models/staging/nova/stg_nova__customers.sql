@@ -1,0 +1,20 @@
+-- one row per Nova customer: current version, personal data left out
+with
+
+source as (
+    select * from {{ source('nova_be_customers_enriched', 'customer') }}
+),
+
+current_versions as (
+    select * from source
+    where {{ is_current_version() }}
+),
+
+renamed as (
+    select
+        id as customer_id,
+        created_at
+    from current_versions
+)
+
+select * from renamed

@@ -1,0 +1,85 @@
+"""The raw-table contract is stated once (energy_dw/contract.py) and everything agrees with it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import yaml
+
+from energy_dw import contract, seed_properties
+
+
+def _declared_sources(root: Path) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    out = {}
+    for path in sorted(root.glob("models/staging/*/_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            for table in source["tables"]:
+                cols = [(c["name"], c["data_type"]) for c in table["columns"]]
+                out[(source["name"], table["name"])] = cols
+    return out
+
+
+def test_sources_declare_every_contract_table_with_its_columns_and_types(project_root):
+    declared = _declared_sources(project_root)
+    expected = {
+        (ds, t): cols for ds, tabs in contract.tables().items() for t, cols in tabs.items()
+    }
+    assert sorted(declared) == sorted(expected)
+    for key, cols in expected.items():
+        assert declared[key] == cols, f"{key}: sources yml differs from the contract"
+
+
+def test_every_source_column_is_described(project_root):
+    for path in sorted(project_root.glob("models/staging/*/_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            assert source.get("description"), source["name"]
+            for table in source["tables"]:
+                assert table.get("description"), (source["name"], table["name"])
+                for col in table["columns"]:
+                    assert col.get("description"), (source["name"], table["name"], col["name"])
+
+
+def test_pii_columns_are_tagged_in_the_sources(project_root):
+    tagged = set()
+    for path in sorted(project_root.glob("models/staging/*/_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            for table in source["tables"]:
+                for col in table["columns"]:
+                    if "pii" in (col.get("tags") or []):
+                        tagged.add((source["name"], table["name"], col["name"]))
+    assert contract.PII_COLUMNS <= tagged, contract.PII_COLUMNS - tagged
+
+
+def test_scd2_sources_are_tested_for_integrity(project_root):
+    for path in sorted(project_root.glob("models/staging/*/_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            for table in source["tables"]:
+                names = {next(iter(t)) for t in table.get("data_tests", []) if isinstance(t, dict)}
+                if contract.is_scd2(source["name"], table["name"]):
+                    assert {
+                        "scd2_one_current_version",
+                        "scd2_no_overlapping_windows",
+                        "scd2_no_deleted_keys",
+                    } <= names, (source["name"], table["name"])
+
+
+def test_seed_properties_are_in_sync_with_the_contract(project_root):
+    assert seed_properties.render() == (project_root / "seeds" / "_seeds.yml").read_text(), (
+        "seeds/_seeds.yml is stale: run python -m energy_dw.seed_properties"
+    )
+
+
+def test_committed_seed_files_have_the_contract_columns(project_root):
+    for dataset, tabs in contract.tables().items():
+        for table, cols in tabs.items():
+            path = project_root / "seeds" / dataset / f"{dataset}__{table}.csv"
+            assert path.exists(), f"missing seed {path}"
+            with path.open(newline="") as fh:
+                header = next(csv.reader(fh))
+            assert header == [c for c, _ in cols], f"{path.name}: header differs from contract"
+
+
+def test_committed_seeds_stay_small(project_root):
+    total = sum(p.stat().st_size for p in (project_root / "seeds").rglob("*.csv"))
+    assert total < 20 * 1024 * 1024, f"seeds are {total / 1e6:.1f} MB; the budget is 20 MB"
