@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # CI builds into its own DuckDB file so a developer's warehouse.duckdb is never touched.
 CI_DB := $(CURDIR)/target/ci.duckdb
 
-.PHONY: help venv seeds build test dbt-ci pytest lint lint-sql lint-py docs clean lock
+.PHONY: help venv seeds build test dbt-ci check-project pytest lint lint-sql lint-py docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -40,7 +40,11 @@ build: $(STAMP)  ## build the warehouse on DuckDB from the seeds (warehouse.duck
 dbt-ci: $(STAMP)  ## dbt seed + build (models, data tests, unit tests) into target/ci.duckdb
 	@mkdir -p target
 	DBT_DUCKDB_PATH=$(CI_DB) $(DBT) seed --target ci
-	DBT_DUCKDB_PATH=$(CI_DB) $(DBT) build --target ci || { $(BIN)/python -m energy_dw.failures; exit 1; }
+	DBT_DUCKDB_PATH=$(CI_DB) $(DBT) build --target ci || { DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/python -m energy_dw.failures; exit 1; }
+	DBT_DUCKDB_PATH=$(CI_DB) $(DBT) docs generate --target ci --no-compile --quiet
+
+check-project: $(STAMP)  ## every model and column described, a grain test per model, naming rules
+	$(BIN)/python -m energy_dw.project_checks --target-path target
 
 pytest: $(STAMP)  ## Python tests (generator, model logic, checks) against target/ci.duckdb
 	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/pytest
@@ -57,6 +61,7 @@ lint: lint-py lint-sql  ## ruff and sqlfluff (zero violations)
 test: $(STAMP)  ## every check: lint, dbt build on DuckDB, pytest
 	$(MAKE) --no-print-directory lint-py
 	$(MAKE) --no-print-directory dbt-ci
+	$(MAKE) --no-print-directory check-project
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory lint-sql
 

@@ -299,8 +299,11 @@ _TABLES: dict[str, dict[str, list[tuple[str, str]]]] = {
 
 # Tables that keep every version of a row (SOURCES.md, SCD2 convention).
 SCD2_TABLES: frozenset[tuple[str, str]] = frozenset(
-    [(ds, t) for ds in ("nova_be_customers_enriched", "nova_be_assets_enriched",
-                        "junifer_enriched") for t in _TABLES[ds]]
+    [
+        (ds, t)
+        for ds in ("nova_be_customers_enriched", "nova_be_assets_enriched", "junifer_enriched")
+        for t in _TABLES[ds]
+    ]
     + [("pulse", "account"), ("pulse", "contract")]
 )
 

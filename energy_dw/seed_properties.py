@@ -31,9 +31,10 @@ def render() -> str:
             kind = "SCD2, every version" if is_scd2(dataset, table) else "not SCD2"
             out += [
                 f"  - name: {dataset}__{table}",
-                f"    description: >-",
-                f"      Raw stand-in for `{dataset}.{table}` ({kind}), written by the synthetic",
-                f"      data generator (docs/generator.md); read through source('{dataset}', '{table}').",
+                "    description: >-",
+                f"      Raw stand-in for `{dataset}.{table}` ({kind}), written by the",
+                "      synthetic data generator (docs/generator.md); the models read it through",
+                f"      source('{dataset}', '{table}').",
                 "    config:",
                 f"      alias: {table}",
                 "      column_types:",
@@ -44,7 +45,8 @@ def render() -> str:
             f"  - name: {name}",
             "    description: >-",
             "      Reference data: the number of consecutive days expired after which a PAYG",
-            "      account of each opco counts as Defaulted (portfolio report, Portfolio Category).",
+            "      account of each opco counts as Defaulted (portfolio report, Portfolio",
+            "      Category).",
             "    config:",
             "      column_types:",
         ]

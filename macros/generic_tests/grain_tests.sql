@@ -35,3 +35,30 @@ select 'no rows' as problem
 from (select count(*) as n from {{ model }}) as counted
 where n = 0
 {% endtest %}
+
+{#- Consecutive periods of one partition meet: each period starts on the day the previous one
+    ended (exclusive ends), compared as dates so a timestamp at 01:00 around a clock change
+    does not count. Returns each gap (positive days) or overlap (negative days). -#}
+{% test contiguous_periods(model, partition_by, period_id, start_column, end_column) %}
+with periods as (
+    select
+        {{ partition_by }} as partition_key,
+        {{ period_id }} as period_id,
+        {{ to_date(start_column) }} as start_date,
+        lag({{ to_date(end_column) }}) over (
+            partition by {{ partition_by }}
+            order by {{ start_column }}, {{ period_id }}
+        ) as previous_end_date
+    from {{ model }}
+)
+
+select
+    partition_key,
+    period_id,
+    previous_end_date,
+    start_date,
+    {{ days_between('previous_end_date', 'start_date') }} as gap_days
+from periods
+where previous_end_date is not null
+    and start_date <> previous_end_date
+{% endtest %}

@@ -22,19 +22,29 @@ payg_payments as (
 ),
 
 latest_loads as (
-    select 'soe_junifer_model.w_actual_meterreads' as source_table, max(loaded_at) as loaded_at
+    select
+        'soe_junifer_model.w_actual_meterreads' as source_table,
+        max(loaded_at) as loaded_at
     from actual_meter_reads
     union all
-    select 'soe_junifer_model.digital_journey_performance', max(loaded_at)
+    select
+        'soe_junifer_model.digital_journey_performance' as source_table,
+        max(loaded_at) as loaded_at
     from digital_journeys
     union all
-    select 'nova_be_assets_enriched.meter_reading', max(received_at)
+    select
+        'nova_be_assets_enriched.meter_reading' as source_table,
+        max(received_at) as loaded_at
     from meter_readings
     union all
-    select 'junifer_enriched.bill', max(created_at)
+    select
+        'junifer_enriched.bill' as source_table,
+        max(created_at) as loaded_at
     from bills
     union all
-    select 'pulse.payment', max(paid_at)
+    select
+        'pulse.payment' as source_table,
+        max(paid_at) as loaded_at
     from payg_payments
 ),
 

@@ -1,0 +1,125 @@
+"""Structure and documentation coverage of the dbt project, read from manifest.json/catalog.json.
+
+Fails (exit 1) when a model or source lacks a description, a column is undocumented (every
+column of the built relation, when catalog.json is there), a model has no primary-key (grain)
+test, or a model breaks the naming and layer rules of CONVENTIONS.md.
+
+Usage: python -m energy_dw.project_checks [--target-path target]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+PROJECT = "energy_warehouse"
+
+# layer folder -> (name pattern, what the pattern means)
+NAMING = {
+    "staging": (
+        r"^stg_{system}__[a-z0-9_]+$",
+        "stg_<system>__<entity>s in models/staging/<system>/",
+    ),
+    "intermediate": (r"^int_[a-z0-9_]+$", "int_<entity>s_<verb>ed"),
+    "marts": (r"^(fct|dim)_[a-z0-9_]+$", "fct_<process> or dim_<entity>s"),
+    "utilities": (r"^util_[a-z0-9_]+$", "util_<thing>"),
+    "python_models": (r"^(fct|dim)_[a-z0-9_]+$", "fct_ or dim_ (Python marts)"),
+}
+GRAIN_TESTS = {"unique", "unique_combination_of_columns"}
+
+
+def _layer(node: dict) -> tuple[str, list[str]]:
+    parts = Path(node["original_file_path"]).parts
+    if parts[0] == "python_models":
+        return "python_models", list(parts[1:])
+    return (parts[1] if len(parts) > 1 else ""), list(parts[2:])
+
+
+def check(manifest: dict, catalog: dict | None) -> list[str]:
+    problems: list[str] = []
+    models = {
+        uid: n
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] == "model" and n["package_name"] == PROJECT
+    }
+    tests_by_model: dict[str, set[str]] = {uid: set() for uid in models}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        name = (node.get("test_metadata") or {}).get("name")
+        attached = node.get("attached_node") or next(
+            iter(node.get("depends_on", {}).get("nodes", [])), None
+        )
+        if name and attached in tests_by_model:
+            tests_by_model[attached].add(name)
+
+    for uid, node in sorted(models.items()):
+        name = node["name"]
+        layer, rest = _layer(node)
+        if not node.get("description", "").strip():
+            problems.append(f"{name}: model has no description")
+        for col, meta in node.get("columns", {}).items():
+            if not meta.get("description", "").strip():
+                problems.append(f"{name}.{col}: column has no description")
+        if catalog is not None and uid in catalog.get("nodes", {}):
+            built = {c.lower() for c in catalog["nodes"][uid]["columns"]}
+            documented = {c.lower() for c in node.get("columns", {})}
+            for col in sorted(built - documented):
+                problems.append(f"{name}.{col}: column built but not documented")
+        if not tests_by_model[uid] & GRAIN_TESTS:
+            problems.append(
+                f"{name}: no primary-key test (unique or unique_combination_of_columns)"
+            )
+        if layer not in NAMING:
+            problems.append(f"{name}: not in a layer folder ({', '.join(NAMING)})")
+            continue
+        pattern, meaning = NAMING[layer]
+        system = rest[0] if layer == "staging" and len(rest) > 1 else "[a-z_]+"
+        if not re.match(pattern.format(system=re.escape(system)), name):
+            problems.append(f"{name}: breaks the naming rule of {layer}: {meaning}")
+        if layer == "staging":
+            for dep in node["depends_on"]["nodes"]:
+                if dep.startswith("model."):
+                    problems.append(f"{name}: a staging model reads only sources, not {dep}")
+        if layer in ("marts", "python_models", "intermediate"):
+            for dep in node["depends_on"]["nodes"]:
+                if dep.startswith("source."):
+                    problems.append(f"{name}: reads a source directly ({dep}); go through staging")
+
+    for _uid, src in sorted(manifest["sources"].items()):
+        if src["package_name"] != PROJECT:
+            continue
+        label = f"source {src['source_name']}.{src['name']}"
+        if not src.get("description", "").strip():
+            problems.append(f"{label}: no description")
+        for col, meta in src.get("columns", {}).items():
+            if not meta.get("description", "").strip():
+                problems.append(f"{label}.{col}: column has no description")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target-path", default="target")
+    args = parser.parse_args(argv)
+    target = Path(args.target_path)
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog_file = target / "catalog.json"
+    catalog = json.loads(catalog_file.read_text()) if catalog_file.exists() else None
+    problems = check(manifest, catalog)
+    for problem in problems:
+        print(problem)
+    models = sum(
+        1
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["package_name"] == PROJECT
+    )
+    print(f"project checks: {models} models, {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Each deliberately broken raw data set is caught by a named rule that names the offending rows.
+
+Every fixture in tests/fixtures/broken/ is a SQL patch with a header:
+    -- rule: <the generic test that must catch it>
+    -- severity: error | warn
+    -- select: <the dbt selection to build>
+    -- key: <a query giving the key that the failure report must name>
+The test copies the seeded CI warehouse, applies the patch to the raw tables, runs `dbt build`
+on the selection, and checks the exit code (error: the build fails; warn: it passes with a
+warning) and that `energy_dw.failures` names the rule and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from energy_dw import failures
+
+from conftest import ROOT, warehouse_path
+
+FIXTURES = sorted((ROOT / "tests" / "fixtures" / "broken").glob("*.sql"))
+
+
+def _header(path: Path) -> dict[str, str]:
+    out = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("-- ") and ":" in line:
+            key, _, value = line[3:].partition(":")
+            if key in {"rule", "severity", "select", "key"}:
+                out[key] = value.strip()
+    return out
+
+
+def test_there_is_a_fixture_for_each_class_the_foundation_promises():
+    names = {p.stem for p in FIXTURES}
+    assert {
+        "duplicate_current_version",
+        "overlapping_windows",
+        "orphan_foreign_key",
+        "negative_consumption",
+        "unknown_enum_value",
+        "bill_period_gap",
+    } <= names
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[p.stem for p in FIXTURES])
+def test_broken_fixture_is_caught_and_named(fixture, tmp_path):
+    source_db = warehouse_path()
+    if not source_db.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{source_db} not built: run `make dbt-ci` first")
+        pytest.skip(f"{source_db} not built: run `make dbt-ci` first")
+    spec = _header(fixture)
+    db = tmp_path / "broken.duckdb"
+    shutil.copy(source_db, db)
+    con = duckdb.connect(str(db))
+    key = con.sql(spec["key"]).fetchone()[0]
+    assert key is not None, f"{fixture.name}: the key query found nothing in the seeds"
+    con.execute(fixture.read_text())
+    con.close()
+
+    target = tmp_path / "target"
+    env = dict(os.environ, DBT_DUCKDB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT))
+    dbt = Path(sys.executable).parent / "dbt"
+    run = subprocess.run(
+        [str(dbt), "build", "--target", "ci", "--target-path", str(target), "--select"]
+        + spec["select"].split(),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    report = failures.report(target, str(db), limit=50)
+    context = f"{fixture.name}\n--- dbt ---\n{run.stdout[-3000:]}\n--- report ---\n{report}"
+    if spec["severity"] == "error":
+        assert run.returncode != 0, f"the build should have failed: {context}"
+        assert f"FAIL: rule `{spec['rule']}`" in report, context
+    else:
+        assert run.returncode == 0, f"a warning must not fail the build: {context}"
+        assert f"WARN: rule `{spec['rule']}`" in report, context
+    shown = f"{float(key):g}" if isinstance(key, float) else str(key)
+    assert f"={shown}" in report.replace(".000", ""), f"key {key} not named: {context}"
