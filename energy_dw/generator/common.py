@@ -164,8 +164,11 @@ def normalise(cols: dict, spec):
         elif typ == "STRING":
             o = v.astype(object)
             if v.dtype.kind == "O":
-                o = np.array([None if (x is None or x != x) else str(x) for x in o], dtype=object) \
-                    if len(o) and any(x is not None and not isinstance(x, str) for x in o) else o
+                o = (
+                    np.array([None if (x is None or x != x) else str(x) for x in o], dtype=object)
+                    if len(o) and any(x is not None and not isinstance(x, str) for x in o)
+                    else o
+                )
             s = o
         elif typ == "NUMERIC":
             f = np.round(np.asarray(v, dtype=float), 3)
