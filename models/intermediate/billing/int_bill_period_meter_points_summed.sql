@@ -1,0 +1,55 @@
+-- one row per bill period and meter point (MPXN) charged on the period's latest accepted bill
+with
+
+bill_periods as (
+    select * from {{ ref('int_bill_periods_billed') }}
+),
+
+bill_lines as (
+    select * from {{ ref('stg_junifer__bill_lines') }}
+),
+
+latest_bill_lines as (
+    select
+        bill_periods.bill_period_id,
+        bill_periods.bill_id,
+        bill_lines.mpxn,
+        bill_lines.charge_type,
+        bill_lines.quantity_kwh,
+        bill_lines.amount_gbp
+    from bill_periods
+    inner join bill_lines
+        on bill_periods.bill_id = bill_lines.bill_id
+    where bill_lines.mpxn is not null
+),
+
+summed as (
+    select
+        bill_period_id,
+        bill_id,
+        mpxn,
+        sum(
+            case when charge_type = 'UNIT' then quantity_kwh else 0 end
+        ) as import_kwh,
+        sum(
+            case when charge_type = 'EXPORT' then quantity_kwh else 0 end
+        ) as export_kwh,
+        sum(
+            case when charge_type in ('UNIT', 'EXPORT') then quantity_kwh else 0 end
+        ) as usage_kwh,
+        sum(
+            case when charge_type in ('UNIT', 'EXPORT') then amount_gbp else 0 end
+        ) as usage_charge_gbp,
+        sum(
+            case when charge_type = 'STANDING' then amount_gbp else 0 end
+        ) as standing_charge_gbp,
+        sum(case when charge_type = 'EXPORT' then 1 else 0 end) > 0 as has_export_line
+    from latest_bill_lines
+    group by bill_period_id, bill_id, mpxn
+),
+
+final as (
+    select * from summed
+)
+
+select * from final

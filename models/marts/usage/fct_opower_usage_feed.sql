@@ -1,0 +1,196 @@
+-- one row per service point (MPXN) and bill period: the Opower usage feed, a flag per rule
+with
+
+usage_intervals as (
+    select * from {{ ref('int_usage_intervals_netted') }}
+),
+
+meters as (
+    select * from {{ ref('stg_nova__meters') }}
+),
+
+sequenced as (
+    select
+        *,
+        lag(date_to) over (
+            partition by service_point_id
+            order by date_to, date_from, bill_period_id
+        ) as previous_date_to,
+        {{ add_days('date_to', '0 - duration') }} as expected_previous_date_to
+    from usage_intervals
+),
+
+gaps_flagged as (
+    select
+        *,
+        coalesce(previous_date_to <> expected_previous_date_to, false) as is_gap_or_overlap
+    from sequenced
+),
+
+gaps_dated as (
+    select
+        *,
+        max(case when is_gap_or_overlap then date_from end) over (
+            partition by service_point_id
+            order by date_to, date_from, bill_period_id
+            rows between unbounded preceding and current row
+        ) as last_gap_date
+    from gaps_flagged
+),
+
+-- a service point billed to two accounts over overlapping days (supply links: upstream)
+two_account_intervals as (
+    select distinct this_interval.usage_interval_id
+    from usage_intervals as this_interval
+    inner join usage_intervals as other_interval
+        on
+            this_interval.service_point_id = other_interval.service_point_id
+            and this_interval.account_id <> other_interval.account_id
+            and this_interval.date_from <= other_interval.date_to
+            and this_interval.date_to >= other_interval.date_from
+),
+
+-- the other fuel of a premise billed to a different customer over overlapping days
+unlinked_dual_fuel_intervals as (
+    select distinct this_interval.usage_interval_id
+    from usage_intervals as this_interval
+    inner join usage_intervals as other_interval
+        on
+            this_interval.premise_id = other_interval.premise_id
+            and this_interval.fuel <> other_interval.fuel
+            and this_interval.customer_id <> other_interval.customer_id
+            and this_interval.date_from <= other_interval.date_to
+            and this_interval.date_to >= other_interval.date_from
+),
+
+-- premises of a customer's accounts still active on the build's as-of day
+customer_premises as (
+    select
+        customer_id,
+        count(distinct premise_id) as active_premise_count
+    from usage_intervals
+    where inactive_date is null or inactive_date > {{ as_of_date() }}
+    group by customer_id
+),
+
+service_point_premises as (
+    select
+        service_point_id,
+        count(distinct premise_id) as premise_count
+    from usage_intervals
+    group by service_point_id
+),
+
+customer_premise_fuels as (
+    select
+        customer_id,
+        premise_id,
+        count(distinct fuel) as fuel_count
+    from usage_intervals
+    group by customer_id, premise_id
+),
+
+meter_serials as (
+    select distinct msn
+    from meters
+    where msn is not null
+),
+
+flagged as (
+    select
+        gaps_dated.*,
+        {{ to_date(dbt.dateadd('year', 2, 'gaps_dated.last_gap_date')) }}
+            as ineligible_until_date,
+        (
+            two_account_intervals.usage_interval_id is not null
+            or gaps_dated.has_other_account_link
+        ) as is_on_two_accounts,
+        gaps_dated.active_date_version_count > 1 as is_active_date_changed,
+        coalesce(
+            gaps_dated.inactive_date <= gaps_dated.active_date, false
+        ) as is_inactive_not_after_active,
+        (
+            gaps_dated.active_date is null
+            or gaps_dated.date_from < gaps_dated.active_date
+            or coalesce(gaps_dated.date_to >= gaps_dated.inactive_date, false)
+        ) as is_outside_active_window,
+        coalesce(customer_premises.active_premise_count > 2, false)
+            as is_customer_over_two_premises,
+        coalesce(service_point_premises.premise_count > 1, false) as is_premise_changed,
+        meter_serials.msn is not null as is_service_point_meter_serial,
+        (
+            gaps_dated.usage_value < 0 and not gaps_dated.is_net_metered
+        ) as is_negative_usage_not_net_metered,
+        (gaps_dated.duration < 25 or gaps_dated.duration > 35) as is_off_cycle,
+        coalesce(customer_premise_fuels.fuel_count >= 2, false) as is_dual_fuel,
+        unlinked_dual_fuel_intervals.usage_interval_id is not null as is_dual_fuel_unlinked
+    from gaps_dated
+    left join two_account_intervals
+        on gaps_dated.usage_interval_id = two_account_intervals.usage_interval_id
+    left join unlinked_dual_fuel_intervals
+        on gaps_dated.usage_interval_id = unlinked_dual_fuel_intervals.usage_interval_id
+    left join customer_premises
+        on gaps_dated.customer_id = customer_premises.customer_id
+    left join service_point_premises
+        on gaps_dated.service_point_id = service_point_premises.service_point_id
+    left join customer_premise_fuels
+        on
+            gaps_dated.customer_id = customer_premise_fuels.customer_id
+            and gaps_dated.premise_id = customer_premise_fuels.premise_id
+    left join meter_serials
+        on gaps_dated.service_point_id = meter_serials.msn
+),
+
+final as (
+    select
+        usage_interval_id,
+        customer_id,
+        premise_id,
+        account_id,
+        active_date,
+        inactive_date,
+        service_point_id,
+        fuel,
+        date_from,
+        date_to,
+        duration,
+        usage_value,
+        usage_charge,
+        import_kwh,
+        export_kwh,
+        is_net_metered,
+        bill_period_id,
+        bill_id,
+        previous_date_to,
+        expected_previous_date_to,
+        ineligible_until_date,
+        coalesce(date_to < ineligible_until_date, false) as is_within_gap_ineligibility,
+        is_gap_or_overlap,
+        is_on_two_accounts,
+        is_active_date_changed,
+        is_inactive_not_after_active,
+        is_outside_active_window,
+        is_customer_over_two_premises,
+        is_premise_changed,
+        is_service_point_meter_serial,
+        is_negative_usage_not_net_metered,
+        is_off_cycle,
+        is_dual_fuel,
+        is_dual_fuel_unlinked,
+        (
+            is_gap_or_overlap
+            or is_on_two_accounts
+            or is_active_date_changed
+            or is_inactive_not_after_active
+            or is_outside_active_window
+            or is_customer_over_two_premises
+            or is_premise_changed
+            or is_service_point_meter_serial
+            or is_negative_usage_not_net_metered
+            or is_off_cycle
+            or is_dual_fuel_unlinked
+        ) as has_rule_break
+    from flagged
+)
+
+select * from final
