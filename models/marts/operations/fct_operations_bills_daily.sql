@@ -1,0 +1,32 @@
+-- one row per bill creation day and bill status
+with
+
+bills as (
+    select * from {{ ref('stg_junifer__bills') }}
+),
+
+aggregated as (
+    select
+        {{ to_date('created_at') }} as bill_created_date,
+        bill_status,
+        count(*) as bills,
+        sum(gross_amount_gbp) as gross_amount_gbp,
+        sum(net_amount_gbp) as net_amount_gbp
+    from bills
+    group by
+        bill_created_date,
+        bill_status
+),
+
+final as (
+    select
+        {{ surrogate_key(['bill_created_date', 'bill_status']) }} as bills_daily_id,
+        bill_created_date,
+        bill_status,
+        bills,
+        gross_amount_gbp,
+        net_amount_gbp
+    from aggregated
+)
+
+select * from final

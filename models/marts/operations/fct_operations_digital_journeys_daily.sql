@@ -1,0 +1,39 @@
+-- one row per journey date, KPI, channel and database source
+with
+
+digital_journeys as (
+    select * from {{ ref('stg_junifer__digital_journeys') }}
+),
+
+aggregated as (
+    select
+        created_date,
+        kpi_name,
+        channel,
+        db_source,
+        count(*) as attempts,
+        sum(case when success_status = 'Success' then 1 else 0 end) as successes
+    from digital_journeys
+    group by
+        created_date,
+        kpi_name,
+        channel,
+        db_source
+),
+
+final as (
+    select
+        {{ surrogate_key(['created_date', 'kpi_name', 'channel', 'db_source']) }}
+            as digital_journeys_daily_id,
+        created_date,
+        kpi_name,
+        channel,
+        db_source,
+        attempts,
+        successes,
+        attempts - successes as failures,
+        {{ operations_success_rate('successes', 'attempts') }} as success_rate_pct
+    from aggregated
+)
+
+select * from final
