@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # CI builds into its own DuckDB file so a developer's warehouse.duckdb is never touched.
 CI_DB := $(CURDIR)/target/ci.duckdb
 
-.PHONY: help venv seeds build test dbt-ci check-project pytest lint lint-sql lint-py docs clean lock
+.PHONY: help venv seeds build test dbt-ci check-project semantic export-opower pytest lint lint-sql lint-py docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -46,6 +46,14 @@ dbt-ci: $(STAMP)  ## dbt seed + build (models, data tests, unit tests) into targ
 check-project: $(STAMP)  ## every model and column described, a grain test per model, naming rules
 	$(BIN)/python -m energy_dw.project_checks --target-path target
 
+semantic: $(STAMP)  ## validate the MetricFlow semantic layer (configs, and against target/ci.duckdb)
+	DBT_TARGET=ci DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/mf validate-configs
+
+export-opower: $(STAMP)  ## write the Opower usage file into OUT (make export-opower OUT=dir [UTILITY=soenergy] [VERSION=1] [DB=warehouse.duckdb])
+	@test -n "$(OUT)" || { echo "usage: make export-opower OUT=dir"; exit 2; }
+	$(BIN)/python -m energy_dw.opower_export --out "$(OUT)" --utility "$(or $(UTILITY),soenergy)" \
+	    --version "$(or $(VERSION),1)" --database "$(or $(DB),warehouse.duckdb)"
+
 pytest: $(STAMP)  ## Python tests (generator, model logic, checks) against target/ci.duckdb
 	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/pytest
 
@@ -58,10 +66,11 @@ lint-sql: $(STAMP)
 
 lint: lint-py lint-sql  ## ruff and sqlfluff (zero violations)
 
-test: $(STAMP)  ## every check: lint, dbt build on DuckDB, pytest
+test: $(STAMP)  ## every check: ruff, dbt build on DuckDB, structure, semantic layer, pytest, sqlfluff
 	$(MAKE) --no-print-directory lint-py
 	$(MAKE) --no-print-directory dbt-ci
 	$(MAKE) --no-print-directory check-project
+	$(MAKE) --no-print-directory semantic
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory lint-sql
 
