@@ -24,9 +24,13 @@ def project_root() -> Path:
     return ROOT
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture()
 def warehouse():
-    """A read-only DuckDB connection to the built warehouse."""
+    """A read-only DuckDB connection to the built warehouse, new for each test.
+
+    Each test gets its own connection: duckdb 2 refuses a query on a connection that still holds
+    an unconsumed result, so a shared connection would let one test break the next.
+    """
     import duckdb
 
     path = warehouse_path()

@@ -80,7 +80,7 @@ def metricflow(tmp_path_factory):
     return query
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def as_of(warehouse) -> str:
     return str(warehouse.sql("select as_of_date from utilities.util_as_of_date").fetchall()[0][0])
 

@@ -137,7 +137,7 @@ def compiled_analyses(tmp_path_factory) -> dict[str, str]:
     return {p.name.split("_")[2]: p.read_text() for p in compiled.glob("operations_000_*.sql")}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture()
 def as_of_date(warehouse) -> dt.date:
     return warehouse.sql("select as_of_date from utilities.util_as_of_date").fetchall()[0][0]
 
