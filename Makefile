@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # CI builds into its own DuckDB file so a developer's warehouse.duckdb is never touched.
 CI_DB := $(CURDIR)/target/ci.duckdb
 
-.PHONY: help venv seeds build test dbt-ci check-project semantic export-opower pytest lint lint-sql lint-py docs clean lock
+.PHONY: help venv seeds build test dbt-ci check-project semantic validate scan-secrets scan-pii export-opower pytest lint lint-sql lint-py docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -54,6 +54,15 @@ export-opower: $(STAMP)  ## write the Opower usage file into OUT (make export-op
 	$(BIN)/python -m energy_dw.opower_export --out "$(OUT)" --utility "$(or $(UTILITY),soenergy)" \
 	    --version "$(or $(VERSION),1)" --database "$(or $(DB),warehouse.duckdb)"
 
+validate: $(STAMP)  ## great-expectations suites over the built marts (Data Docs: target/validation_docs)
+	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/python -m energy_dw.validation --docs-dir target/validation_docs
+
+scan-secrets: $(STAMP)  ## secret scan of the repository (tracked and untracked-not-ignored files)
+	$(BIN)/python -m energy_dw.secret_scan .
+
+scan-pii: $(STAMP)  ## no mart column carries personal data in clear text (by name and by content)
+	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/python -m energy_dw.pii_scan --target-path target
+
 pytest: $(STAMP)  ## Python tests (generator, model logic, checks) against target/ci.duckdb
 	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/pytest
 
@@ -66,11 +75,14 @@ lint-sql: $(STAMP)
 
 lint: lint-py lint-sql  ## ruff and sqlfluff (zero violations)
 
-test: $(STAMP)  ## every check: ruff, dbt build on DuckDB, structure, semantic layer, pytest, sqlfluff
+test: $(STAMP)  ## every check: ruff, secrets, dbt build, structure, semantic layer, GX, PII, pytest, sqlfluff
 	$(MAKE) --no-print-directory lint-py
+	$(MAKE) --no-print-directory scan-secrets
 	$(MAKE) --no-print-directory dbt-ci
 	$(MAKE) --no-print-directory check-project
 	$(MAKE) --no-print-directory semantic
+	$(MAKE) --no-print-directory validate
+	$(MAKE) --no-print-directory scan-pii
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory lint-sql
 

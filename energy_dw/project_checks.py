@@ -2,7 +2,13 @@
 
 Fails (exit 1) when a model or source lacks a description, a column is undocumented (every
 column of the built relation, when catalog.json is there), a model has no primary-key (grain)
-test, or a model breaks the naming and layer rules of CONVENTIONS.md.
+test, or a model breaks the naming and layer rules of CONVENTIONS.md:
+- staging reads only sources; intermediate, marts and Python models read no source;
+- layers flow one way: staging -> intermediate -> marts; no intermediate model reads a mart;
+- materialisation: staging is a view, a mart a table (or incremental);
+- personal data stays in the restricted schema: a model with a `pii` tag (or a column tagged
+  `pii`) is built in `restricted`, a restricted model is tagged `pii`, no model outside
+  `restricted` reads one, and a restricted model grants nothing to anyone.
 
 Usage: python -m energy_dw.project_checks [--target-path target]
 """
@@ -29,6 +35,12 @@ NAMING = {
     "python_models": (r"^(fct|dim)_[a-z0-9_]+$", "fct_ or dim_ (Python marts)"),
 }
 GRAIN_TESTS = {"unique", "unique_combination_of_columns"}
+RESTRICTED = "restricted"
+MATERIALIZED = {
+    "staging": {"view"},
+    "marts": {"table", "incremental"},
+    "python_models": {"table", "incremental"},
+}
 
 
 def _layer(node: dict) -> tuple[str, list[str]]:
@@ -88,6 +100,19 @@ def check(manifest: dict, catalog: dict | None) -> list[str]:
             for dep in node["depends_on"]["nodes"]:
                 if dep.startswith("source."):
                     problems.append(f"{name}: reads a source directly ({dep}); go through staging")
+        if layer == "intermediate":
+            for dep in node["depends_on"]["nodes"]:
+                dep_node = models.get(dep)
+                if dep_node and _layer(dep_node)[0] in ("marts", "python_models"):
+                    problems.append(f"{name}: an intermediate model reads a mart ({dep})")
+        materialized = node.get("config", {}).get("materialized")
+        allowed = MATERIALIZED.get(layer)
+        if allowed and materialized and materialized not in allowed:
+            problems.append(
+                f"{name}: {layer} is materialized as {' or '.join(sorted(allowed))},"
+                f" not {materialized}"
+            )
+        problems += _pii_problems(uid, node, models)
 
     for _uid, src in sorted(manifest["sources"].items()):
         if src["package_name"] != PROJECT:
@@ -98,6 +123,41 @@ def check(manifest: dict, catalog: dict | None) -> list[str]:
         for col, meta in src.get("columns", {}).items():
             if not meta.get("description", "").strip():
                 problems.append(f"{label}.{col}: column has no description")
+    return problems
+
+
+def _schema(node: dict) -> str:
+    return node.get("config", {}).get("schema") or node.get("schema") or ""
+
+
+def _is_restricted(node: dict) -> bool:
+    return _schema(node) == RESTRICTED or str(node.get("schema", "")).endswith(f"_{RESTRICTED}")
+
+
+def _pii_problems(uid: str, node: dict, models: dict) -> list[str]:
+    name = node["name"]
+    problems = []
+    tags = set(node.get("tags", [])) | set(node.get("config", {}).get("tags", []))
+    pii_columns = [
+        col
+        for col, meta in node.get("columns", {}).items()
+        if "pii" in set(meta.get("tags", [])) | set(meta.get("config", {}).get("tags", []))
+    ]
+    restricted = _is_restricted(node)
+    if (pii_columns or "pii" in tags) and not restricted:
+        what = f"columns {', '.join(pii_columns)}" if pii_columns else "the model"
+        problems.append(f"{name}: {what} tagged pii outside the {RESTRICTED} schema")
+    if restricted and "pii" not in tags:
+        problems.append(f"{name}: built in {RESTRICTED} but not tagged pii")
+    if restricted:
+        grants = node.get("config", {}).get("grants") or {}
+        granted = {role: who for role, who in grants.items() if who}
+        if granted:
+            problems.append(f"{name}: a {RESTRICTED} model grants access ({granted})")
+    else:
+        for dep in node["depends_on"]["nodes"]:
+            if dep in models and _is_restricted(models[dep]):
+                problems.append(f"{name}: reads the {RESTRICTED} model {dep}")
     return problems
 
 

@@ -1,0 +1,205 @@
+"""Run every suite with great-expectations, write Data Docs, print a summary per suite.
+
+Exit status: 0 when every expectation passes, 1 when one fails (or a suite cannot be read: a
+mart that is declared but not built, a query error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import logging
+import os
+import re
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from energy_dw.validation.checks import Suite, mart_frame
+from energy_dw.validation.engines import BigQueryEngine, DuckDBEngine, Engine
+from energy_dw.validation.suites import SUITES
+
+NUMPY_REPR = re.compile(r"np\.[a-z0-9_]+\(([^()]*)\)")
+
+
+@dataclass
+class SuiteResult:
+    name: str
+    expectations: int = 0
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    generic_only: bool = False
+
+    @property
+    def success(self) -> bool:
+        return not self.failed and not self.errors
+
+
+def _context(docs_dir: Path):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.add_data_docs_site(
+        site_name="validation_docs",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir.resolve()),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    return context
+
+
+def plan(engine: Engine, selected: list[str] | None = None) -> tuple[list[Suite], list[str]]:
+    """The suites to run: every declared suite, plus a generic one for each built mart that has
+    none. Returns (suites, names of the marts with only the generic suite)."""
+    declared = {s.name for s in SUITES}
+    built = set(engine.tables("marts"))
+    suites = list(SUITES)
+    generic = sorted(built - declared)
+    suites += [Suite(name=name, description="generic checks only") for name in generic]
+    if selected:
+        suites = [s for s in suites if any(fnmatch.fnmatch(s.name, pat) for pat in selected)]
+    return suites, generic
+
+
+def _describe_failure(result) -> str:
+    cfg = result.expectation_config
+    kwargs = {k: v for k, v in cfg.kwargs.items() if k != "batch_id"}
+    detail = result.result or {}
+    sample = detail.get("partial_unexpected_list") or detail.get("observed_value")
+    count = detail.get("unexpected_count")
+    text = f"{cfg.type}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+    if count is not None:
+        text += f": {count} unexpected"
+    if sample is not None:
+        shown = NUMPY_REPR.sub(r"\1", str(sample))  # np.float64(1.5) -> 1.5
+        text += f", e.g. {shown[:200]}"
+    return text
+
+
+def run(
+    engine: Engine,
+    docs_dir: Path,
+    selected: list[str] | None = None,
+    out=sys.stdout,
+) -> list[SuiteResult]:
+    import great_expectations as gx
+
+    context = _context(docs_dir)
+    datasource = context.data_sources.add_pandas("warehouse")
+    suites, generic = plan(engine, selected)
+    built = set(engine.tables("marts"))
+    results: list[SuiteResult] = []
+    for suite in suites:
+        outcome = SuiteResult(suite.name, generic_only=suite.name in generic)
+        results.append(outcome)
+        if suite.is_mart and suite.name not in built:
+            outcome.errors.append(f"mart {suite.name} is declared but not built in schema marts")
+            continue
+        try:
+            frames = ([mart_frame(suite, engine)] if suite.is_mart else []) + suite.frames
+        except Exception as exc:  # noqa: BLE001 - reported as a failed suite
+            outcome.errors.append(f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+            continue
+        for frame in frames:
+            label = f"{suite.name}.{frame.label}"
+            try:
+                data = frame.build(engine)
+            except Exception as exc:  # noqa: BLE001 - reported as a failed suite
+                outcome.errors.append(f"{label}: {exc.__class__.__name__}: {str(exc)[:300]}")
+                continue
+            gx_suite = context.suites.add(
+                gx.ExpectationSuite(
+                    name=label,
+                    expectations=[e.copy() for e in frame.expectations],
+                    meta={"notes": frame.description or suite.description},
+                )
+            )
+            asset = datasource.add_dataframe_asset(name=label)
+            batch = asset.add_batch_definition_whole_dataframe("all_rows")
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=label, data=batch, suite=gx_suite)
+            )
+            validation = definition.run(
+                batch_parameters={"dataframe": data}, result_format="SUMMARY"
+            )
+            for res in validation.results:
+                outcome.expectations += 1
+                if not res.success:
+                    outcome.failed.append(f"{frame.label}: {_describe_failure(res)}")
+            if not validation.success and frame.explain is not None:
+                outcome.details += [f"{frame.label}: {line}" for line in frame.explain(data)]
+    context.build_data_docs()
+    _print_summary(results, engine, docs_dir, out)
+    return results
+
+
+def _print_summary(results: list[SuiteResult], engine: Engine, docs_dir: Path, out) -> None:
+    width = max(len(r.name) for r in results) if results else 10
+    print(f"great-expectations validation on {engine.name}", file=out)
+    for r in results:
+        status = "PASS" if r.success else ("ERROR" if r.errors else "FAIL")
+        note = " (generic checks only: add a Suite in suites.py)" if r.generic_only else ""
+        print(
+            f"  {status:5} {r.name:<{width}}  {r.expectations - len(r.failed)}/{r.expectations}"
+            f" expectations{note}",
+            file=out,
+        )
+        for line in r.errors + r.failed + r.details:
+            print(f"        - {line}", file=out)
+    failed = [r.name for r in results if not r.success]
+    total = sum(r.expectations for r in results)
+    print(
+        f"{len(results)} suites, {total} expectations, {len(failed)} suite(s) failed;"
+        f" Data Docs: {docs_dir / 'index.html'}",
+        file=out,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m energy_dw.validation",
+        description="great-expectations suites over the built marts",
+    )
+    parser.add_argument("--engine", choices=["duckdb", "bigquery"], default="duckdb")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("DBT_DUCKDB_PATH", "warehouse.duckdb"),
+        help="DuckDB file (default $DBT_DUCKDB_PATH, else warehouse.duckdb)",
+    )
+    parser.add_argument(
+        "--docs-dir", default="target/validation_docs", help="where the Data Docs site is written"
+    )
+    parser.add_argument("--suite", action="append", help="run only these suites (glob; repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the suites and exit")
+    args = parser.parse_args(argv)
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore")
+    if args.engine == "duckdb":
+        if not Path(args.database).exists():
+            print(f"no DuckDB warehouse at {args.database}: build it first", file=sys.stderr)
+            return 2
+        engine: Engine = DuckDBEngine(args.database)
+    else:
+        engine = BigQueryEngine()
+    try:
+        if args.list:
+            suites, generic = plan(engine, args.suite)
+            for s in suites:
+                print(s.name + (" (generic)" if s.name in generic else ""))
+            return 0
+        docs_dir = Path(args.docs_dir)
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        results = run(engine, docs_dir, args.suite)
+    finally:
+        engine.close()
+    return 0 if all(r.success for r in results) else 1
