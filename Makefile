@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # CI builds into its own DuckDB file so a developer's warehouse.duckdb is never touched.
 CI_DB := $(CURDIR)/target/ci.duckdb
 
-.PHONY: help venv seeds build test dbt-ci check-project semantic validate scan-secrets scan-pii export-opower pytest lint lint-sql lint-py docs clean lock
+.PHONY: help venv seeds build test dbt-ci check-bigquery check-project semantic validate scan-secrets scan-pii export-opower pytest lint lint-sql lint-py docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -54,6 +54,11 @@ export-opower: $(STAMP)  ## write the Opower usage file into OUT (make export-op
 	$(BIN)/python -m energy_dw.opower_export --out "$(OUT)" --utility "$(or $(UTILITY),soenergy)" \
 	    --version "$(or $(VERSION),1)" --database "$(or $(DB),warehouse.duckdb)"
 
+BQ_CHECK_ARGS ?=
+
+check-bigquery: $(STAMP)  ## BigQuery without credentials: emulator build, strictness, same numbers as DuckDB, Python models on PySpark
+	$(BIN)/python -m energy_dw.bigquery.emulator check $(BQ_CHECK_ARGS)
+
 validate: $(STAMP)  ## great-expectations suites over the built marts (Data Docs: target/validation_docs)
 	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/python -m energy_dw.validation --docs-dir target/validation_docs
 
@@ -75,10 +80,12 @@ lint-sql: $(STAMP)
 
 lint: lint-py lint-sql  ## ruff and sqlfluff (zero violations)
 
-test: $(STAMP)  ## every check: ruff, secrets, dbt build, structure, semantic layer, GX, PII, pytest, sqlfluff
+test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, semantic layer, GX, PII, pytest, sqlfluff
 	$(MAKE) --no-print-directory lint-py
 	$(MAKE) --no-print-directory scan-secrets
 	$(MAKE) --no-print-directory dbt-ci
+	$(MAKE) --no-print-directory check-bigquery \
+	    BQ_CHECK_ARGS="--duckdb $(CI_DB) --duckdb-manifest $(CURDIR)/target/manifest.json"
 	$(MAKE) --no-print-directory check-project
 	$(MAKE) --no-print-directory semantic
 	$(MAKE) --no-print-directory validate

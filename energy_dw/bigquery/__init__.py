@@ -1,0 +1,1 @@
+"""BigQuery readiness without credentials: the emulator, SQL strictness, cross-engine checks."""
