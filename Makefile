@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # CI builds into its own DuckDB file so a developer's warehouse.duckdb is never touched.
 CI_DB := $(CURDIR)/target/ci.duckdb
 
-.PHONY: help venv seeds build test dbt-ci check-bigquery check-project semantic validate scan-secrets scan-pii export-opower pytest lint lint-sql lint-py docs clean lock
+.PHONY: help venv seeds build bench test dbt-ci check-bigquery check-project semantic validate scan-secrets scan-pii export-opower pytest lint lint-sql lint-py docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -95,6 +95,12 @@ test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, s
 
 docs: $(STAMP)  ## generate the dbt docs site into target/ (open with `dbt docs serve`)
 	$(DBT) docs generate --target dev
+
+SCALE ?= 0.01
+RUNS ?= 3
+
+bench: $(STAMP)  ## benchmark a generated scale: make bench SCALE=0.1 [RUNS=3] (docs/benchmarks.md)
+	$(BIN)/python -m energy_dw.bench --scale $(SCALE) --runs $(RUNS)
 
 lock:  ## re-resolve requirements.in into requirements.txt
 	rm -rf /tmp/energy-dw-lock && $(PYTHON) -m venv /tmp/energy-dw-lock

@@ -1,8 +1,20 @@
 -- one row per read month, customer and region of the meter points read
+{{ config(**incremental_by_period(
+    'read_month', granularity='month', cluster_by=['region', 'customer_id']
+)) }}
+
 with
 
 actual_meter_reads as (
     select * from {{ ref('stg_junifer__actual_meter_reads') }}
+    {% if is_incremental() %}
+        -- whole months: every month with a read loaded in the lookback window
+        where {{ month_start('read_date') }} in (
+            select {{ month_start('read_date') }}
+            from {{ ref('stg_junifer__actual_meter_reads') }}
+            where {{ loaded_within_lookback('loaded_at', ref('stg_junifer__actual_meter_reads')) }}
+        )
+    {% endif %}
 ),
 
 accounts as (

@@ -1,8 +1,17 @@
 -- one row per bill period start day and bill period status code
+{{ config(**incremental_by_period('period_start_date', cluster_by=['status_code'])) }}
+
 with
 
 bill_periods as (
     select * from {{ ref('stg_junifer__bill_periods') }}
+    {% if is_incremental() %}
+        -- whole days: every day with a row loaded or changed in the lookback window
+        where {{ to_date('period_start_at') }} in (
+            select {{ to_date('period_start_at') }} from {{ ref('stg_junifer__bill_periods') }}
+            where {{ loaded_within_lookback('valid_from_at', ref('stg_junifer__bill_periods')) }}
+        )
+    {% endif %}
 ),
 
 aggregated as (

@@ -1,8 +1,17 @@
 -- one row per bill creation day and bill status
+{{ config(**incremental_by_period('bill_created_date', cluster_by=['bill_status'])) }}
+
 with
 
 bills as (
     select * from {{ ref('stg_junifer__bills') }}
+    {% if is_incremental() %}
+        -- whole days: every day with a row loaded or changed in the lookback window
+        where {{ to_date('created_at') }} in (
+            select {{ to_date('created_at') }} from {{ ref('stg_junifer__bills') }}
+            where {{ loaded_within_lookback('valid_from_at', ref('stg_junifer__bills')) }}
+        )
+    {% endif %}
 ),
 
 aggregated as (

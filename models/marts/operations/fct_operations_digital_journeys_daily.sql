@@ -1,8 +1,19 @@
 -- one row per journey date, KPI, channel and database source
+{{ config(**incremental_by_period(
+    'created_date', cluster_by=['kpi_name', 'channel', 'db_source']
+)) }}
+
 with
 
 digital_journeys as (
     select * from {{ ref('stg_junifer__digital_journeys') }}
+    {% if is_incremental() %}
+        -- whole days: every day with a row loaded or changed in the lookback window
+        where created_date in (
+            select created_date from {{ ref('stg_junifer__digital_journeys') }}
+            where {{ loaded_within_lookback('loaded_at', ref('stg_junifer__digital_journeys')) }}
+        )
+    {% endif %}
 ),
 
 aggregated as (

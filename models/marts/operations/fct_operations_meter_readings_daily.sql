@@ -1,8 +1,17 @@
 -- one row per received day, reading source, reading status, workflow status and region
+{{ config(**incremental_by_period('received_date', cluster_by=['reading_source', 'region'])) }}
+
 with
 
 meter_readings as (
     select * from {{ ref('stg_nova__meter_readings') }}
+    {% if is_incremental() %}
+        -- whole days: every day with a row loaded or changed in the lookback window
+        where {{ to_date('received_at') }} in (
+            select {{ to_date('received_at') }} from {{ ref('stg_nova__meter_readings') }}
+            where {{ loaded_within_lookback('valid_from_at', ref('stg_nova__meter_readings')) }}
+        )
+    {% endif %}
 ),
 
 meters as (

@@ -1,8 +1,19 @@
 -- one row per read date, read source, register, read status, fuel type and region
+{{ config(**incremental_by_period(
+    'read_date', cluster_by=['read_source', 'region', 'fuel_type']
+)) }}
+
 with
 
 actual_meter_reads as (
     select * from {{ ref('stg_junifer__actual_meter_reads') }}
+    {% if is_incremental() %}
+        -- whole days: every day with a row loaded or changed in the lookback window
+        where read_date in (
+            select read_date from {{ ref('stg_junifer__actual_meter_reads') }}
+            where {{ loaded_within_lookback('loaded_at', ref('stg_junifer__actual_meter_reads')) }}
+        )
+    {% endif %}
 ),
 
 meter_points as (

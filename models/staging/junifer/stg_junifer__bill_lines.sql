@@ -17,7 +17,8 @@ renamed as (
         mpxn,
         charge_type,
         quantity_kwh,
-        amount as amount_gbp
+        amount as amount_gbp,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 

@@ -16,7 +16,8 @@ renamed as (
         account_id,
         from_dttm as period_start_at,
         to_dttm as period_end_at,
-        status_code
+        status_code,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 

@@ -19,7 +19,8 @@ renamed as (
         gross_amount as gross_amount_gbp,
         net_amount as net_amount_gbp,
         status as bill_status,
-        due_dttm as due_at
+        due_dttm as due_at,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 

@@ -20,7 +20,8 @@ renamed as (
         reading_dttm as taken_at,
         consumption as consumption_kwh,
         submission_processed as is_submission_processed,
-        created_at as received_at
+        created_at as received_at,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 

@@ -1,0 +1,261 @@
+"""Benchmark of the warehouse at a generated scale: full build, daily refresh, lower bound.
+
+    python -m energy_dw.bench --scale 0.1 [--runs 3] [--work /tmp/energy_dw_bench]
+
+For a scale S it prints:
+
+- generation: the raw Parquet files, generated once per scale into `data/scale_<S>/` and reused;
+- full build: `dbt run --full-refresh` of the whole project from those files as they stood before
+  their last load day (`raw_loaded_before`), wall time and peak memory (RSS of the dbt process
+  tree, sampled every 50 ms), and which models were running at the peak;
+- daily refresh: `dbt run` with all the data, i.e. one new load day plus the late rows and SCD2
+  changes loaded that day, the incremental models refreshing only what changed;
+- lower bound: DuckDB reading once every raw column the project uses (the source columns that
+  the staging models name), the physical floor of any build;
+- medians over `--runs` runs, and the ratios the targets of issue 6 are stated in.
+
+Nothing here is a test: the figures depend on the machine and on what else runs on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+DBT = Path(sys.executable).parent / "dbt"
+START_LINE = re.compile(r"START (?:sql|python) \w+ model ([\w.]+)")
+DONE_LINE = re.compile(r"(?:OK created|ERROR creating) (?:sql|python) \w+ model ([\w.]+)")
+MODEL_TIME = re.compile(r"OK created (?:sql|python) \w+ model ([\w.]+) .* in ([0-9.]+)s\]")
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_rss_bytes: int
+    at_peak: list[str] = field(default_factory=list)
+    model_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    try:
+        tree = [process, *process.children(recursive=True)]
+    except psutil.Error:  # the process ended while being sampled
+        return 0
+    for proc in tree:
+        with contextlib.suppress(psutil.Error):
+            total += proc.memory_info().rss
+    return total
+
+
+def run_measured(cmd: list[str], env: dict[str, str], log: Path | None = None) -> Measure:
+    """Run a command; wall time, peak RSS of its process tree, models running at the peak."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    ps = psutil.Process(proc.pid)
+    running: set[str] = set()
+    state = {"peak": 0, "at_peak": []}
+    lines: list[str] = []
+
+    def sample() -> None:
+        while proc.poll() is None:
+            rss = _tree_rss(ps)
+            if rss > state["peak"]:
+                state["peak"], state["at_peak"] = rss, sorted(running)
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if match := START_LINE.search(line):
+            running.add(match.group(1))
+        elif match := DONE_LINE.search(line):
+            running.discard(match.group(1))
+    proc.wait()
+    sampler.join()
+    seconds = time.perf_counter() - started
+    if log is not None:
+        log.write_text("".join(lines))
+    if proc.returncode != 0:
+        tail = "".join(lines[-40:])
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
+    model_seconds = {
+        match.group(1): float(match.group(2)) for match in map(MODEL_TIME.search, lines) if match
+    }
+    return Measure(seconds, state["peak"], state["at_peak"], model_seconds)
+
+
+def generate(scale: str, data: Path) -> Measure | None:
+    """Generate the raw files of a scale once; None when they are already there."""
+    if (data / "_manifest.json").exists():
+        return None
+    if data.exists():
+        shutil.rmtree(data)
+    cmd = [sys.executable, "-m", "energy_dw.generator", "--scale", scale, "--format", "parquet"]
+    return run_measured([*cmd, "--out", str(data), "--quiet"], dict(os.environ))
+
+
+def last_load_day(data: Path) -> str:
+    reads = data / "soe_junifer_model.w_actual_meterreads.parquet"
+    (day,) = duckdb.execute(
+        f"select max(cast(meta_loaded_at as date)) from read_parquet('{reads}')"
+    ).fetchone()
+    return str(day)
+
+
+def used_raw_columns(manifest: dict) -> dict[tuple[str, str], list[str]]:
+    """(dataset, table) -> the source columns named by the staging models that read it."""
+    used: dict[tuple[str, str], list[str]] = {}
+    for source in manifest["sources"].values():
+        if source["package_name"] != manifest["metadata"].get(
+            "project_name", source["package_name"]
+        ):
+            continue
+        readers = [
+            node["raw_code"]
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model"
+            and source["unique_id"] in node["depends_on"]["nodes"]
+        ]
+        # is_current_version() reads the SCD2 validity end without naming it
+        code = "\n".join(readers).replace("is_current_version()", "meta_effective_to_timestamp")
+        names = [
+            column
+            for column in source["columns"]
+            if re.search(rf"\b{re.escape(column)}\b", code, re.IGNORECASE)
+        ]
+        if names:
+            used[(source["schema"], source["identifier"])] = names
+    return used
+
+
+def lower_bound(data: Path, manifest: dict) -> float:
+    """Seconds DuckDB takes to read every used raw column once (all cores)."""
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    started = time.perf_counter()
+    for (dataset, table), columns in used_raw_columns(manifest).items():
+        path = data / f"{dataset}.{table}.parquet"
+        # hash() makes DuckDB decode every value (count() would be answered from the statistics)
+        reads = ", ".join(f'sum(hash("{column}"))' for column in columns)
+        con.execute(f"select {reads} from read_parquet('{path}')").fetchall()
+    seconds = time.perf_counter() - started
+    con.close()
+    return seconds
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.2f} GiB"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", required=True, help="generator scale (1 = production size)")
+    parser.add_argument("--runs", type=int, default=3, help="runs to take the median of")
+    parser.add_argument("--work", default="/tmp/energy_dw_bench", help="DuckDB files and logs")
+    parser.add_argument("--data", default=None, help="raw files (default: data/scale_<S>)")
+    args = parser.parse_args(argv)
+
+    data = Path(args.data) if args.data else ROOT / "data" / f"scale_{args.scale}"
+    work = Path(args.work) / f"scale_{args.scale}"
+    work.mkdir(parents=True, exist_ok=True)
+    print(
+        f"scale {args.scale}: {platform.node()}, {os.cpu_count()} cores, "
+        f"{_gib(psutil.virtual_memory().total)} RAM, load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+
+    gen = generate(args.scale, data)
+    size = sum(f.stat().st_size for f in data.glob("*.parquet"))
+    rows = json.loads((data / "_manifest.json").read_text())["row_counts"]
+    made = "cached" if gen is None else f"{gen.seconds:.1f} s, peak {_gib(gen.peak_rss_bytes)}"
+    print(
+        f"generation: {made} ({data}, {size / 2**20:.0f} MiB Parquet, "
+        f"{rows['soe_junifer_model.w_actual_meterreads']:,} meter reads)"
+    )
+
+    day = last_load_day(data)
+    db = work / "bench.duckdb"
+    env = dict(os.environ, DBT_PROFILES_DIR=str(ROOT), DBT_DUCKDB_PATH=str(db))
+    common = ["--target", "ci", "--target-path", str(work / "target"), "--log-path", str(work)]
+    before = json.dumps({"raw_path": str(data), "raw_loaded_before": f"{day} 00:00:00"})
+    everything = json.dumps({"raw_path": str(data)})
+
+    fulls: list[Measure] = []
+    dailies: list[Measure] = []
+    bounds: list[float] = []
+    for run in range(1, args.runs + 1):
+        for stale in work.glob("bench.duckdb*"):
+            stale.unlink()
+        run_measured([str(DBT), "seed", *common, "--vars", before], env)
+        full = run_measured(
+            [str(DBT), "run", "--full-refresh", *common, "--vars", before],
+            env,
+            work / f"full_{run}.log",
+        )
+        daily = run_measured(
+            [str(DBT), "run", *common, "--vars", everything], env, work / f"daily_{run}.log"
+        )
+        manifest = json.loads((work / "target" / "manifest.json").read_text())
+        bound = lower_bound(data, manifest)
+        fulls.append(full)
+        dailies.append(daily)
+        bounds.append(bound)
+        print(
+            f"run {run}: full build {full.seconds:.1f} s (peak {_gib(full.peak_rss_bytes)}, "
+            f"running at peak: {', '.join(full.at_peak) or '-'}); daily refresh "
+            f"{daily.seconds:.1f} s (peak {_gib(daily.peak_rss_bytes)}); "
+            f"lower bound {bound:.2f} s"
+        )
+
+    full_s = statistics.median(m.seconds for m in fulls)
+    daily_s = statistics.median(m.seconds for m in dailies)
+    bound_s = statistics.median(bounds)
+    peak = max(m.peak_rss_bytes for m in fulls)
+    columns = sum(len(c) for c in used_raw_columns(manifest).values())
+    incremental = {
+        f"{node['schema']}.{node['alias']}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+    }
+    inc_full = statistics.median(
+        sum(t for name, t in m.model_seconds.items() if name in incremental) for m in fulls
+    )
+    inc_daily = statistics.median(
+        sum(t for name, t in m.model_seconds.items() if name in incremental) for m in dailies
+    )
+    slowest = sorted(fulls[-1].model_seconds.items(), key=lambda item: -item[1])[:6]
+    print(f"median of {args.runs} run(s), replay day {day}, {columns} raw columns in the bound:")
+    print(f"  full build      {full_s:8.1f} s   peak memory {_gib(peak)}")
+    print(f"  daily refresh   {daily_s:8.1f} s   {100 * daily_s / full_s:.1f}% of the full build")
+    print(f"  lower bound     {bound_s:8.2f} s   full build = {full_s / bound_s:.1f}x the bound")
+    print(
+        f"  the {len(incremental)} incremental models: {inc_full:.1f} s of model time in the full "
+        f"build, {inc_daily:.1f} s in the daily refresh"
+        + (f" ({100 * inc_daily / inc_full:.1f}%)" if inc_full else "")
+    )
+    print("  slowest models of the full build: " + ", ".join(f"{n} {t:.1f} s" for n, t in slowest))
+
+
+if __name__ == "__main__":
+    main()
