@@ -25,13 +25,19 @@ INPUT_COLUMNS = [
 ]
 
 
-def to_pandas(relation) -> pd.DataFrame:
-    """A DataFrame from what `dbt.ref()` returns: Spark (BigQuery), DuckDB relation, or pandas."""
+def to_pandas(relation, columns: list[str] | None = None) -> pd.DataFrame:
+    """A DataFrame from what `dbt.ref()` returns: Spark (BigQuery), DuckDB relation, or pandas.
+
+    With `columns`, only those are read (projected in the engine before any row reaches pandas:
+    the account-month fact has some 65 columns and the matrix needs six).
+    """
+    if columns is not None and hasattr(relation, "select"):
+        relation = relation.select(*columns)  # Spark DataFrame and DuckDB relation alike
     if hasattr(relation, "toPandas"):
         return relation.toPandas()
     if hasattr(relation, "df"):
         return relation.df()
-    return relation
+    return relation if columns is None else relation[columns]
 
 
 def churn_cohort_matrix(account_months: pd.DataFrame) -> pd.DataFrame:
@@ -74,5 +80,5 @@ def churn_cohort_matrix(account_months: pd.DataFrame) -> pd.DataFrame:
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    account_months = to_pandas(dbt.ref("fct_portfolio_account_monthly"))
+    account_months = to_pandas(dbt.ref("fct_portfolio_account_monthly"), INPUT_COLUMNS)
     return churn_cohort_matrix(account_months)

@@ -137,3 +137,14 @@ def test_to_pandas_accepts_spark_duckdb_and_pandas():
     for relation in (Spark(), DuckRelation(), frame):
         assert default_cohorts.to_pandas(relation) is frame
         assert churn_cohorts.to_pandas(relation) is frame
+
+
+def test_to_pandas_reads_only_the_columns_asked_for():
+    import duckdb
+
+    con = duckdb.connect()
+    relation = con.sql("select 1 as a, 2 as b, 3 as c")
+    for module in (default_cohorts, churn_cohorts):
+        assert list(module.to_pandas(relation, ["a", "c"]).columns) == ["a", "c"]
+        frame = pd.DataFrame({"a": [1], "b": [2]})
+        assert list(module.to_pandas(frame, ["b"]).columns) == ["b"]
