@@ -8,6 +8,11 @@ layer it reads, its foreign keys, its ranges and month-over-month bounds. A mart
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import yaml
+
 from energy_dw.validation.checks import (
     E,
     Suite,
@@ -19,86 +24,31 @@ from energy_dw.validation.checks import (
 
 OPEN_END = "timestamp '9999-01-01'"
 
-# raw dataset, table, staging model, schema, SCD2 (current versions only in staging)
-STAGING_SOURCES = [
-    ("customer_feedback", "complaint", "stg_customer_feedback__complaints", "staging", False),
-    (
-        "customer_feedback",
-        "survey_response",
-        "stg_customer_feedback__survey_responses",
-        "staging",
-        False,
-    ),
-    ("field_ops", "install_job", "stg_field_ops__install_jobs", "staging", False),
-    ("field_ops", "maintenance_request", "stg_field_ops__maintenance_requests", "staging", False),
-    ("field_ops", "technician", "stg_field_ops__technician_names", "restricted", False),
-    ("field_ops", "technician", "stg_field_ops__technicians", "staging", False),
-    (
-        "junifer_enriched",
-        "account_meter_point",
-        "stg_junifer__account_meter_points",
-        "staging",
-        True,
-    ),
-    ("junifer_enriched", "account", "stg_junifer__accounts", "staging", True),
-    (
-        "soe_junifer_model",
-        "w_actual_meterreads",
-        "stg_junifer__actual_meter_reads",
-        "staging",
-        False,
-    ),
-    ("junifer_enriched", "bill_line", "stg_junifer__bill_lines", "staging", True),
-    ("junifer_enriched", "bill_period", "stg_junifer__bill_periods", "staging", True),
-    ("junifer_enriched", "bill", "stg_junifer__bills", "staging", True),
-    (
-        "soe_junifer_model",
-        "digital_journey_performance",
-        "stg_junifer__digital_journeys",
-        "staging",
-        False,
-    ),
-    ("junifer_enriched", "meter_point", "stg_junifer__meter_points", "staging", True),
-    ("junifer_enriched", "payment", "stg_junifer__payments", "staging", True),
-    ("junifer_enriched", "property", "stg_junifer__properties", "staging", True),
-    ("junifer_enriched", "property", "stg_junifer__property_addresses", "restricted", True),
-    (
-        "nova_be_customers_enriched",
-        "billing_account",
-        "stg_nova__billing_accounts",
-        "staging",
-        True,
-    ),
-    ("nova_be_customers_enriched", "customer", "stg_nova__customer_contacts", "restricted", True),
-    ("nova_be_customers_enriched", "customer", "stg_nova__customers", "staging", True),
-    ("nova_be_assets_enriched", "meter_fault", "stg_nova__meter_faults", "staging", True),
-    ("nova_be_assets_enriched", "meter_reading", "stg_nova__meter_readings", "staging", True),
-    ("nova_be_assets_enriched", "meter", "stg_nova__meters", "staging", True),
-    (
-        "nova_be_customers_enriched",
-        "smart_meter_bookings",
-        "stg_nova__smart_meter_bookings",
-        "staging",
-        True,
-    ),
-    ("pulse", "account", "stg_pulse__account_agents", "restricted", True),
-    ("pulse", "account_event", "stg_pulse__account_events", "staging", False),
-    ("pulse", "account", "stg_pulse__accounts", "staging", True),
-    ("pulse", "contract", "stg_pulse__contracts", "staging", True),
-    ("pulse", "customer", "stg_pulse__customer_contacts", "restricted", False),
-    ("pulse", "customer", "stg_pulse__customers", "staging", False),
-    ("pulse", "notification", "stg_pulse__notifications", "staging", False),
-    ("pulse", "payment", "stg_pulse__payments", "staging", False),
-    ("pulse", "product", "stg_pulse__products", "staging", False),
-    ("pulse", "sale_order", "stg_pulse__sale_orders", "staging", False),
-    (
-        "soe_operations_report",
-        "bill_delivery",
-        "stg_soe_operations__bill_deliveries",
-        "staging",
-        False,
-    ),
-]
+STAGING_DIR = Path(__file__).resolve().parents[2] / "models" / "staging"
+_SOURCE_CALL = re.compile(r"source\(\s*'([a-z_]+)'\s*,\s*'([a-z_]+)'\s*\)")
+_CURRENT_ONLY = re.compile(r"where\s+\{\{\s*is_current_version\(\)\s*\}\}")
+
+
+def staging_sources() -> list[tuple[str, str, str, str, bool]]:
+    """(raw dataset, table, staging model, schema, SCD2) for every staging model, read from the
+    project itself: the one `source()` each model selects from, whether it keeps only current
+    versions (`where {{ is_current_version() }}`), and its schema (`restricted` when its yml
+    says so)."""
+    restricted = set()
+    for models_yml in STAGING_DIR.glob("*/_*__models.yml"):
+        for model in yaml.safe_load(models_yml.read_text())["models"]:
+            if (model.get("config") or {}).get("schema") == "restricted":
+                restricted.add(model["name"])
+    out = []
+    for sql_file in sorted(STAGING_DIR.glob("*/stg_*.sql")):
+        sql = sql_file.read_text()
+        found = _SOURCE_CALL.findall(sql)
+        if len(found) != 1:
+            continue  # every staging model reads exactly one source; skip anything else
+        (dataset, table), model = found[0], sql_file.stem
+        schema = "restricted" if model in restricted else "staging"
+        out.append((dataset, table, model, schema, bool(_CURRENT_ONLY.search(sql))))
+    return out
 
 
 def _count(relation: str, where: str = "") -> str:
@@ -111,7 +61,7 @@ def _sum(column: str, relation: str, where: str = "") -> str:
 
 def _staging_pairs() -> list[tuple[str, str, str]]:
     pairs = []
-    for dataset, table, model, schema, scd2 in STAGING_SOURCES:
+    for dataset, table, model, schema, scd2 in staging_sources():
         raw = f"{{raw.{dataset}.{table}}}"
         where = f"meta_effective_to_timestamp = {OPEN_END}" if scd2 else ""
         what = "current SCD2 versions" if scd2 else "rows"
