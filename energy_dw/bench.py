@@ -9,7 +9,9 @@ For a scale S it prints:
   their last load day (`raw_loaded_before`), wall time and peak memory (RSS of the dbt process
   tree, sampled every 50 ms), and which models were running at the peak;
 - daily refresh: `dbt run` with all the data, i.e. one new load day plus the late rows and SCD2
-  changes loaded that day, the incremental models refreshing only what changed;
+  changes loaded that day, the incremental models refreshing only what changed (after an
+  untimed `dbt parse`: a scheduler's daily run has the same variables every day and parses
+  partially, while here they change from the full build's);
 - lower bound: DuckDB reading once every raw column the project uses (the source columns that
   the staging models name), the physical floor of any build;
 - medians over `--runs` runs, and the ratios the targets of issue 6 are stated in.
@@ -213,6 +215,9 @@ def main(argv: list[str] | None = None) -> None:
             env,
             work / f"full_{run}.log",
         )
+        # the scheduler runs with the same variables every day, so its dbt parses partially;
+        # here the variables change from the full build's, so parse once, untimed
+        run_measured([str(DBT), "parse", *common, "--vars", everything], env)
         daily = run_measured(
             [str(DBT), "run", *common, "--vars", everything], env, work / f"daily_{run}.log"
         )
@@ -255,6 +260,8 @@ def main(argv: list[str] | None = None) -> None:
         + (f" ({100 * inc_daily / inc_full:.1f}%)" if inc_full else "")
     )
     print("  slowest models of the full build: " + ", ".join(f"{n} {t:.1f} s" for n, t in slowest))
+    slowest = sorted(dailies[-1].model_seconds.items(), key=lambda item: -item[1])[:6]
+    print("  slowest models of the refresh: " + ", ".join(f"{n} {t:.1f} s" for n, t in slowest))
 
 
 if __name__ == "__main__":

@@ -53,15 +53,38 @@
 {% endmacro %}
 
 {#-
-    Predicate: the row was loaded (or its current SCD2 version started) on the relation's latest
-    load day or in the `lookback_days` days before it. The window is anchored on the data's
-    latest load, never on the wall clock, so the same data always selects the same rows.
-    `loaded_column` may be qualified (`alias.column`); the latest load is read unqualified.
+    Predicate: the row was loaded (or its current SCD2 version started) on the data's latest load
+    day or in the `lookback_days` days before it. The window is anchored on the latest load of the
+    whole data set (util_as_of_date.latest_load_date), never on the wall clock, so the same data
+    always selects the same rows; a table that has not been loaded for a while has nothing in it.
 -#}
-{% macro loaded_within_lookback(loaded_column, relation) %}
-    {%- set bare_column = loaded_column.split('.')[-1] -%}
-    {{ to_date(loaded_column) }} >= {{ add_days(
-        '(select ' ~ to_date('max(' ~ bare_column ~ ')') ~ ' from ' ~ relation ~ ')',
+{% macro loaded_within_lookback(loaded_column) %}
+    {{ to_date(loaded_column) }} >= {{ lookback_start() }}
+{%- endmacro %}
+
+{#- The first day of the lookback window (a DATE): the data's latest load day - lookback_days. -#}
+{% macro lookback_start() %}
+    {{- add_days(
+        '(select latest_load_date from ' ~ ref('util_as_of_date') ~ ')',
         -1 * var('lookback_days', 7)
-    ) }}
+    ) -}}
+{%- endmacro %}
+
+{#-
+    The bill periods whose period row, one of its bills or one of its bills' lines changed in the
+    lookback window (a subquery of bill_period_id): what int_bill_periods_billed rebuilds, and
+    where the incremental Opower feed finds its changed service points.
+-#}
+{% macro bill_periods_changed_in_lookback() %}
+    select bill_period_id from {{ ref('stg_junifer__bill_periods') }}
+    where {{ loaded_within_lookback('valid_from_at') }}
+    union distinct
+    select bill_period_id from {{ ref('stg_junifer__bills') }}
+    where {{ loaded_within_lookback('valid_from_at') }}
+    union distinct
+    select changed_bills.bill_period_id
+    from {{ ref('stg_junifer__bills') }} as changed_bills
+    inner join {{ ref('stg_junifer__bill_lines') }} as changed_lines
+        on changed_bills.bill_id = changed_lines.bill_id
+    where {{ loaded_within_lookback('changed_lines.valid_from_at') }}
 {%- endmacro %}

@@ -6,6 +6,9 @@ Portfolio after churning stops counting as churned, as in the month-end Portfoli
 
 The logic lives in plain pandas functions; `model()` only wires `dbt.ref()` in and the DataFrame
 out, so the file runs unchanged on DuckDB (`.df()`) and as a BigQuery Python model (`.toPandas()`).
+The account-months are first counted per cohort cell in the engine (`engine_cells`: a DuckDB
+relation's `aggregate`, a Spark DataFrame's `groupBy`), so pandas receives a few thousand cells,
+never the tens of millions of account-months of production.
 Project modules cannot be imported by a BigQuery Python model, so the cohort helpers are repeated
 here rather than shared with fct_portfolio_default_cohorts.
 """
@@ -25,41 +28,69 @@ INPUT_COLUMNS = [
 ]
 
 
-def to_pandas(relation, columns: list[str] | None = None) -> pd.DataFrame:
-    """A DataFrame from what `dbt.ref()` returns: Spark (BigQuery), DuckDB relation, or pandas.
-
-    With `columns`, only those are read (projected in the engine before any row reaches pandas:
-    the account-month fact has some 65 columns and the matrix needs six).
-    """
-    if columns is not None and hasattr(relation, "select"):
-        relation = relation.select(*columns)  # Spark DataFrame and DuckDB relation alike
-    if hasattr(relation, "toPandas"):
-        return relation.toPandas()
-    if hasattr(relation, "df"):
-        return relation.df()
-    return relation if columns is None else relation[columns]
+CELL_KEYS = ["cohort_month", "opco", "months_since_installation", "activity_month"]
 
 
-def churn_cohort_matrix(account_months: pd.DataFrame) -> pd.DataFrame:
-    """Churned at each month-end / original cohort size, per cohort cell (long format)."""
+def account_month_cells(account_months: pd.DataFrame) -> pd.DataFrame:
+    """Installed account-months counted per cohort cell (pandas; `engine_cells` in the engine)."""
     installed = account_months.loc[
         account_months["months_since_installation"].notna(), INPUT_COLUMNS
     ].rename(columns={"installation_month": "cohort_month"})
     installed["months_since_installation"] = installed["months_since_installation"].astype("int64")
-    sizes = (
-        installed.loc[installed["months_since_installation"] == 0]
-        .groupby(COHORT_KEYS, as_index=False)["account_id"]
-        .nunique()
-        .rename(columns={"account_id": "cohort_size"})
+    return installed.groupby(CELL_KEYS, as_index=False).agg(
+        installed_accounts=("account_id", "count"),
+        churned_accounts=("is_churned", "sum"),
     )
-    cells = (
-        installed.merge(sizes, on=COHORT_KEYS, how="inner")
-        .groupby(
-            [*COHORT_KEYS, "months_since_installation", "activity_month", "cohort_size"],
-            as_index=False,
+
+
+def engine_cells(relation) -> pd.DataFrame:
+    """`account_month_cells` computed where the rows are: Spark (BigQuery), DuckDB, or pandas."""
+    installed = "months_since_installation is not null"
+    if isinstance(relation, pd.DataFrame):
+        return account_month_cells(relation)
+    if hasattr(relation, "groupBy"):  # Spark DataFrame
+        from pyspark.sql import functions as F  # noqa: N812 (the usual alias)
+
+        return (
+            relation.filter(installed)
+            .withColumnRenamed("installation_month", "cohort_month")
+            .groupBy(*CELL_KEYS)
+            .agg(
+                F.count(F.lit(1)).alias("installed_accounts"),
+                F.sum("is_churned").alias("churned_accounts"),
+            )
+            .toPandas()
         )
-        .agg(churned_accounts=("is_churned", "sum"))
+    if hasattr(relation, "aggregate"):  # DuckDB relation
+        keys = "installation_month, opco, months_since_installation, activity_month"
+        return (
+            relation.filter(installed)
+            .aggregate(
+                f"{keys}, count(*) as installed_accounts, sum(is_churned) as churned_accounts",
+                keys,
+            )
+            .df()
+            .rename(columns={"installation_month": "cohort_month"})
+        )
+    raise TypeError(f"not a Spark DataFrame, DuckDB relation or pandas DataFrame: {relation!r}")
+
+
+def churn_cohort_matrix(account_months: pd.DataFrame) -> pd.DataFrame:
+    """Churned at each month-end / original cohort size, per cohort cell (long format)."""
+    return churn_matrix_from_cells(account_month_cells(account_months))
+
+
+def churn_matrix_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The matrix from the counts per cohort cell (`account_month_cells` or `engine_cells`)."""
+    cells = cells.copy()
+    cells["months_since_installation"] = cells["months_since_installation"].astype("int64")
+    sizes = (
+        cells.loc[cells["months_since_installation"] == 0]
+        .groupby(COHORT_KEYS, as_index=False)["installed_accounts"]
+        .sum()
+        .rename(columns={"installed_accounts": "cohort_size"})
     )
+    cells = cells.merge(sizes, on=COHORT_KEYS, how="inner")
     for column in ["cohort_size", "churned_accounts"]:
         cells[column] = cells[column].astype("int64")
     for column in ["cohort_month", "activity_month"]:
@@ -80,5 +111,4 @@ def churn_cohort_matrix(account_months: pd.DataFrame) -> pd.DataFrame:
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    account_months = to_pandas(dbt.ref("fct_portfolio_account_monthly"), INPUT_COLUMNS)
-    return churn_cohort_matrix(account_months)
+    return churn_matrix_from_cells(engine_cells(dbt.ref("fct_portfolio_account_monthly")))

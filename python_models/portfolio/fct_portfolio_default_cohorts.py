@@ -7,6 +7,9 @@ reduced. Counts are stored beside the percentage so a BI tool can re-aggregate a
 
 The logic lives in plain pandas functions; `model()` only wires `dbt.ref()` in and the DataFrame
 out, so the file runs unchanged on DuckDB (`.df()`) and as a BigQuery Python model (`.toPandas()`).
+The account-months are first counted per cohort cell in the engine (`engine_cells`: a DuckDB
+relation's `aggregate`, a Spark DataFrame's `groupBy`), so pandas receives a few thousand cells,
+never the tens of millions of account-months of production.
 """
 
 from __future__ import annotations
@@ -25,49 +28,69 @@ INPUT_COLUMNS = [
 ]
 
 
-def to_pandas(relation, columns: list[str] | None = None) -> pd.DataFrame:
-    """A DataFrame from what `dbt.ref()` returns: Spark (BigQuery), DuckDB relation, or pandas.
-
-    With `columns`, only those are read (projected in the engine before any row reaches pandas:
-    the account-month fact has some 65 columns and the matrix needs six).
-    """
-    if columns is not None and hasattr(relation, "select"):
-        relation = relation.select(*columns)  # Spark DataFrame and DuckDB relation alike
-    if hasattr(relation, "toPandas"):
-        return relation.toPandas()
-    if hasattr(relation, "df"):
-        return relation.df()
-    return relation if columns is None else relation[columns]
+CELL_KEYS = ["cohort_month", "opco", "months_since_installation", "activity_month"]
+CELL_COUNTS = ["installed_accounts", "defaulted_accounts", "churned_accounts"]
 
 
-def cohort_months(account_months: pd.DataFrame) -> pd.DataFrame:
-    """The installed account-months of each cohort, with the original cohort size beside them."""
+def account_month_cells(account_months: pd.DataFrame) -> pd.DataFrame:
+    """Installed account-months counted per cohort cell (pandas; `engine_cells` in the engine)."""
     installed = account_months.loc[
         account_months["months_since_installation"].notna(), INPUT_COLUMNS
     ].rename(columns={"installation_month": "cohort_month"})
     installed["months_since_installation"] = installed["months_since_installation"].astype("int64")
+    return installed.groupby(CELL_KEYS, as_index=False).agg(
+        installed_accounts=("account_id", "count"),
+        defaulted_accounts=("is_defaulted", "sum"),
+        churned_accounts=("is_churned", "sum"),
+    )
+
+
+def engine_cells(relation) -> pd.DataFrame:
+    """`account_month_cells` computed where the rows are: Spark (BigQuery), DuckDB, or pandas."""
+    installed = "months_since_installation is not null"
+    if isinstance(relation, pd.DataFrame):
+        return account_month_cells(relation)
+    if hasattr(relation, "groupBy"):  # Spark DataFrame
+        from pyspark.sql import functions as F  # noqa: N812 (the usual alias)
+
+        return (
+            relation.filter(installed)
+            .withColumnRenamed("installation_month", "cohort_month")
+            .groupBy(*CELL_KEYS)
+            .agg(
+                F.count(F.lit(1)).alias("installed_accounts"),
+                F.sum("is_defaulted").alias("defaulted_accounts"),
+                F.sum("is_churned").alias("churned_accounts"),
+            )
+            .toPandas()
+        )
+    if hasattr(relation, "aggregate"):  # DuckDB relation
+        keys = "installation_month, opco, months_since_installation, activity_month"
+        return (
+            relation.filter(installed)
+            .aggregate(
+                f"{keys}, count(*) as installed_accounts, sum(is_defaulted) as defaulted_accounts,"
+                " sum(is_churned) as churned_accounts",
+                keys,
+            )
+            .df()
+            .rename(columns={"installation_month": "cohort_month"})
+        )
+    raise TypeError(f"not a Spark DataFrame, DuckDB relation or pandas DataFrame: {relation!r}")
+
+
+def cohort_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per cohort and months since installation: the original cohort size (installed accounts
+    in the cohort's own month), defaulted and churned at that month-end."""
+    cells = cells.copy()
+    cells["months_since_installation"] = cells["months_since_installation"].astype("int64")
     sizes = (
-        installed.loc[installed["months_since_installation"] == 0]
-        .groupby(COHORT_KEYS, as_index=False)["account_id"]
-        .nunique()
-        .rename(columns={"account_id": "cohort_size"})
+        cells.loc[cells["months_since_installation"] == 0]
+        .groupby(COHORT_KEYS, as_index=False)["installed_accounts"]
+        .sum()
+        .rename(columns={"installed_accounts": "cohort_size"})
     )
-    return installed.merge(sizes, on=COHORT_KEYS, how="inner")
-
-
-def cohort_cells(account_months: pd.DataFrame) -> pd.DataFrame:
-    """Counts per cohort and months since installation: defaulted and churned at that month-end."""
-    cells = (
-        cohort_months(account_months)
-        .groupby(
-            [*COHORT_KEYS, "months_since_installation", "activity_month", "cohort_size"],
-            as_index=False,
-        )
-        .agg(
-            defaulted_accounts=("is_defaulted", "sum"),
-            churned_accounts=("is_churned", "sum"),
-        )
-    )
+    cells = cells.merge(sizes, on=COHORT_KEYS, how="inner")
     for column in ["cohort_size", "defaulted_accounts", "churned_accounts"]:
         cells[column] = cells[column].astype("int64")
     return cells
@@ -75,7 +98,12 @@ def cohort_cells(account_months: pd.DataFrame) -> pd.DataFrame:
 
 def default_cohort_matrix(account_months: pd.DataFrame) -> pd.DataFrame:
     """002 #26: defaulted / (cohort size - churned by then), per cohort cell (long format)."""
-    cells = cohort_cells(account_months)
+    return default_matrix_from_cells(account_month_cells(account_months))
+
+
+def default_matrix_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The matrix from the counts per cohort cell (`account_month_cells` or `engine_cells`)."""
+    cells = cohort_cells(cells)
     for column in ["cohort_month", "activity_month"]:
         cells[column] = pd.to_datetime(cells[column]).dt.date  # DATE on DuckDB and BigQuery
     cells["accounts_not_churned"] = cells["cohort_size"] - cells["churned_accounts"]
@@ -99,5 +127,4 @@ def default_cohort_matrix(account_months: pd.DataFrame) -> pd.DataFrame:
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    account_months = to_pandas(dbt.ref("fct_portfolio_account_monthly"), INPUT_COLUMNS)
-    return default_cohort_matrix(account_months)
+    return default_matrix_from_cells(engine_cells(dbt.ref("fct_portfolio_account_monthly")))

@@ -123,28 +123,28 @@ def test_cohorts_split_by_opco_keep_their_own_size():
     assert sizes == {"Benin": 40, "Kenya": 60}
 
 
-def test_to_pandas_accepts_spark_duckdb_and_pandas():
-    frame = pd.DataFrame({"a": [1]})
-
-    class Spark:
-        def toPandas(self):  # noqa: N802 (the Spark API's name)
-            return frame
-
-    class DuckRelation:
-        def df(self):
-            return frame
-
-    for relation in (Spark(), DuckRelation(), frame):
-        assert default_cohorts.to_pandas(relation) is frame
-        assert churn_cohorts.to_pandas(relation) is frame
-
-
-def test_to_pandas_reads_only_the_columns_asked_for():
+def test_the_engine_counts_the_cells_pandas_counts():
+    """DuckDB aggregates the account-months itself; the cells and the matrix are the same."""
     import duckdb
 
+    frame = worked_example()
+    frame.loc[frame["account_id"] < 40, "opco"] = "Benin"
     con = duckdb.connect()
-    relation = con.sql("select 1 as a, 2 as b, 3 as c")
-    for module in (default_cohorts, churn_cohorts):
-        assert list(module.to_pandas(relation, ["a", "c"]).columns) == ["a", "c"]
-        frame = pd.DataFrame({"a": [1], "b": [2]})
-        assert list(module.to_pandas(frame, ["b"]).columns) == ["b"]
+    con.register("account_months", frame)
+    relation = con.table("account_months")
+    for module, matrix in (
+        (default_cohorts, default_cohorts.default_matrix_from_cells),
+        (churn_cohorts, churn_cohorts.churn_matrix_from_cells),
+    ):
+        keys = module.CELL_KEYS
+        in_engine = module.engine_cells(relation).sort_values(keys).reset_index(drop=True)
+        in_pandas = module.account_month_cells(frame).sort_values(keys).reset_index(drop=True)
+        assert len(in_engine) == 14  # 2 opcos x 7 months; the Pre-Portfolio account left out
+        pd.testing.assert_frame_equal(
+            matrix(in_engine), matrix(in_pandas), check_dtype=False, check_like=True
+        )
+
+
+def test_engine_cells_refuses_what_it_cannot_read():
+    with pytest.raises(TypeError):
+        default_cohorts.engine_cells([1, 2, 3])

@@ -1,4 +1,5 @@
 -- one row per bill period (every period, billed or not) with its latest accepted bill
+-- depends_on: {{ ref('util_as_of_date') }} (the lookback window's anchor)
 {{ config(**incremental_by_key(
     'bill_period_id', 'first_billed_date', cluster_by=['account_id', 'bill_period_id']
 )) }}
@@ -8,19 +9,7 @@ with
 {% if is_incremental() %}
 -- periods to rebuild: the period, one of its bills or bill lines changed in the lookback window
 changed_bill_periods as (
-    select bill_period_id from {{ ref('stg_junifer__bill_periods') }}
-    where {{ loaded_within_lookback('valid_from_at', ref('stg_junifer__bill_periods')) }}
-    union distinct
-    select bill_period_id from {{ ref('stg_junifer__bills') }}
-    where {{ loaded_within_lookback('valid_from_at', ref('stg_junifer__bills')) }}
-    union distinct
-    select changed_bills.bill_period_id
-    from {{ ref('stg_junifer__bills') }} as changed_bills
-    inner join {{ ref('stg_junifer__bill_lines') }} as changed_lines
-        on changed_bills.bill_id = changed_lines.bill_id
-    where {{ loaded_within_lookback(
-        'changed_lines.valid_from_at', ref('stg_junifer__bill_lines')
-    ) }}
+    {{ bill_periods_changed_in_lookback() }}
 ),
 {% endif %}
 

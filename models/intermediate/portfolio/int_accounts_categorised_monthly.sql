@@ -1,6 +1,14 @@
 -- one row per PAYG account per month-end, from the month of its first sale order to the as-of
 -- month (the as-of month's snapshot is taken on the as-of day): Portfolio Category at every level
 -- of the hierarchy of 002, days expired, the month's transitions and the slicing dimensions
+-- Incremental: a run rebuilds each account's months from its refresh_from_month
+-- (int_accounts_refresh_scoped: the lookback window's first month, or every month of an account
+-- whose history changed), replacing them by (account_id, activity_month).
+-- depends_on: {{ ref('int_accounts_refresh_scoped') }}
+{{ config(**incremental_by_key(
+    ['account_id', 'activity_month'], 'activity_month', cluster_by=['account_id']
+)) }}
+
 with
 
 accounts as (
@@ -38,6 +46,12 @@ months as (
 as_of as (
     select * from {{ ref('util_as_of_date') }}
 ),
+{% if is_incremental() %}
+
+    refresh_scope as (
+        select * from {{ ref('int_accounts_refresh_scoped') }}
+    ),
+{% endif %}
 
 account_orders as (
     select
@@ -80,6 +94,14 @@ account_months as (
     inner join months
         on months.month_start_date >= {{ month_start('account_base.first_order_date') }}
     cross join as_of
+    {% if is_incremental() %}
+        -- from the month before the first rebuilt one: the previous month's category (lag)
+        inner join refresh_scope
+            on account_base.account_id = refresh_scope.account_id
+                and months.month_start_date >= cast(
+                    {{ dbt.dateadd('month', -1, 'refresh_scope.refresh_from_month') }} as date
+                )
+    {% endif %}
 ),
 
 contract_facts as (
@@ -476,4 +498,9 @@ final as (
     from levelled
 )
 
-select * from final
+select final.* from final
+{% if is_incremental() %}
+    inner join refresh_scope
+        on final.account_id = refresh_scope.account_id
+            and final.activity_month >= refresh_scope.refresh_from_month
+{% endif %}

@@ -12,7 +12,7 @@ actual_meter_reads as (
         where {{ month_start('read_date') }} in (
             select {{ month_start('read_date') }}
             from {{ ref('stg_junifer__actual_meter_reads') }}
-            where {{ loaded_within_lookback('loaded_at', ref('stg_junifer__actual_meter_reads')) }}
+            where {{ loaded_within_lookback('loaded_at') }}
         )
     {% endif %}
 ),

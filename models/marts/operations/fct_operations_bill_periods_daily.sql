@@ -1,4 +1,5 @@
 -- one row per bill period start day and bill period status code
+-- depends_on: {{ ref('util_as_of_date') }} (the lookback window's anchor)
 {{ config(**incremental_by_period('period_start_date', cluster_by=['status_code'])) }}
 
 with
@@ -9,7 +10,7 @@ bill_periods as (
         -- whole days: every day with a row loaded or changed in the lookback window
         where {{ to_date('period_start_at') }} in (
             select {{ to_date('period_start_at') }} from {{ ref('stg_junifer__bill_periods') }}
-            where {{ loaded_within_lookback('valid_from_at', ref('stg_junifer__bill_periods')) }}
+            where {{ loaded_within_lookback('valid_from_at') }}
         )
     {% endif %}
 ),

@@ -1,4 +1,5 @@
 -- one row per bill creation day and bill status
+-- depends_on: {{ ref('util_as_of_date') }} (the lookback window's anchor)
 {{ config(**incremental_by_period('bill_created_date', cluster_by=['bill_status'])) }}
 
 with
@@ -9,7 +10,7 @@ bills as (
         -- whole days: every day with a row loaded or changed in the lookback window
         where {{ to_date('created_at') }} in (
             select {{ to_date('created_at') }} from {{ ref('stg_junifer__bills') }}
-            where {{ loaded_within_lookback('valid_from_at', ref('stg_junifer__bills')) }}
+            where {{ loaded_within_lookback('valid_from_at') }}
         )
     {% endif %}
 ),

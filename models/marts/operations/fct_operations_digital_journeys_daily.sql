@@ -1,4 +1,5 @@
 -- one row per journey date, KPI, channel and database source
+-- depends_on: {{ ref('util_as_of_date') }} (the lookback window's anchor)
 {{ config(**incremental_by_period(
     'created_date', cluster_by=['kpi_name', 'channel', 'db_source']
 )) }}
@@ -11,7 +12,7 @@ digital_journeys as (
         -- whole days: every day with a row loaded or changed in the lookback window
         where created_date in (
             select created_date from {{ ref('stg_junifer__digital_journeys') }}
-            where {{ loaded_within_lookback('loaded_at', ref('stg_junifer__digital_journeys')) }}
+            where {{ loaded_within_lookback('loaded_at') }}
         )
     {% endif %}
 ),

@@ -1,4 +1,5 @@
 -- one row per received day, reading source, reading status, workflow status and region
+-- depends_on: {{ ref('util_as_of_date') }} (the lookback window's anchor)
 {{ config(**incremental_by_period('received_date', cluster_by=['reading_source', 'region'])) }}
 
 with
@@ -9,7 +10,7 @@ meter_readings as (
         -- whole days: every day with a row loaded or changed in the lookback window
         where {{ to_date('received_at') }} in (
             select {{ to_date('received_at') }} from {{ ref('stg_nova__meter_readings') }}
-            where {{ loaded_within_lookback('valid_from_at', ref('stg_nova__meter_readings')) }}
+            where {{ loaded_within_lookback('valid_from_at') }}
         )
     {% endif %}
 ),

@@ -1,4 +1,5 @@
 -- one row per read date, read source, register, read status, fuel type and region
+-- depends_on: {{ ref('util_as_of_date') }} (the lookback window's anchor)
 {{ config(**incremental_by_period(
     'read_date', cluster_by=['read_source', 'region', 'fuel_type']
 )) }}
@@ -11,7 +12,7 @@ actual_meter_reads as (
         -- whole days: every day with a row loaded or changed in the lookback window
         where read_date in (
             select read_date from {{ ref('stg_junifer__actual_meter_reads') }}
-            where {{ loaded_within_lookback('loaded_at', ref('stg_junifer__actual_meter_reads')) }}
+            where {{ loaded_within_lookback('loaded_at') }}
         )
     {% endif %}
 ),

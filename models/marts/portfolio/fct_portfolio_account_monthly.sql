@@ -1,11 +1,35 @@
 -- one row per PAYG account per month-end (account_id, activity_month), from the month of its
 -- first sale order to the as-of month: its Portfolio Category, Portfolio at Risk and dimensions
 -- at month-end, and additive 0/1 measures for every KPI of the portfolio report (002)
+-- Incremental: rebuilds the account-months int_accounts_categorised_monthly rebuilds (from each
+-- account's refresh_from_month in int_accounts_refresh_scoped), reading them from four months
+-- before (the trailing 90-day windows), replaced by account_month_id.
+-- depends_on: {{ ref('int_accounts_refresh_scoped') }}
+{{ config(**incremental_by_key(
+    'account_month_id', 'activity_month', cluster_by=['opco', 'account_id']
+)) }}
+
 with
 
-categorised as (
-    select * from {{ ref('int_accounts_categorised_monthly') }}
-),
+{% if is_incremental() %}
+    refresh_scope as (
+        select * from {{ ref('int_accounts_refresh_scoped') }}
+    ),
+
+    categorised as (
+        select int_accounts_categorised_monthly.*
+        from {{ ref('int_accounts_categorised_monthly') }} as int_accounts_categorised_monthly
+        inner join refresh_scope
+            on int_accounts_categorised_monthly.account_id = refresh_scope.account_id
+                and int_accounts_categorised_monthly.activity_month >= cast(
+                    {{ dbt.dateadd('month', -4, 'refresh_scope.refresh_from_month') }} as date
+                )
+    ),
+{% else %}
+    categorised as (
+        select * from {{ ref('int_accounts_categorised_monthly') }}
+    ),
+{% endif %}
 
 flagged as (
     select
@@ -237,6 +261,11 @@ final as (
     inner join trailing_windows
         on measured.account_id = trailing_windows.account_id
             and measured.activity_month = trailing_windows.activity_month
+    {% if is_incremental() %}
+        inner join refresh_scope
+            on measured.account_id = refresh_scope.account_id
+                and measured.activity_month >= refresh_scope.refresh_from_month
+    {% endif %}
 )
 
 select * from final

@@ -1,9 +1,74 @@
 -- one row per service point (MPXN) and bill period: the Opower usage feed, a flag per rule
+-- Incremental: a run rebuilds every row of the service points that changed in the lookback window
+-- (int_service_points_refresh_scoped) and of those sharing a premise or a customer with them (now
+-- or as last built), computing their rules from every interval of their premises and customers;
+-- replaced by usage_interval_id.
+-- depends_on: {{ ref('int_service_points_refresh_scoped') }}
+{{ config(**incremental_by_key(
+    'usage_interval_id', 'date_to', cluster_by=['service_point_id', 'premise_id']
+)) }}
+
 with
 
-usage_intervals as (
-    select * from {{ ref('int_usage_intervals_netted') }}
-),
+{% if is_incremental() %}
+    all_intervals as (
+        select * from {{ ref('int_usage_intervals_netted') }}
+    ),
+
+    changed_points as (
+        select service_point_id from {{ ref('int_service_points_refresh_scoped') }}
+        union distinct
+        -- a meter serial number may have moved away from these
+        select service_point_id from {{ this }}
+        where is_service_point_meter_serial
+    ),
+
+    -- the premises and customers of the changed points, now and as last built
+    changed_neighbourhoods as (
+        select
+            premise_id,
+            customer_id
+        from all_intervals
+        where service_point_id in (select service_point_id from changed_points)
+        union distinct
+        select
+            premise_id,
+            customer_id
+        from {{ this }}
+        where service_point_id in (select service_point_id from changed_points)
+    ),
+
+    rebuilt_points as (
+        select service_point_id from changed_points
+        union distinct
+        select service_point_id from all_intervals
+        where
+            premise_id in (select premise_id from changed_neighbourhoods)
+            or customer_id in (select customer_id from changed_neighbourhoods)
+    ),
+
+    rebuilt_neighbourhoods as (
+        select distinct
+            premise_id,
+            customer_id
+        from all_intervals
+        where service_point_id in (select service_point_id from rebuilt_points)
+    ),
+
+    -- every interval the rules of the rebuilt points read: their own, their premises', their
+    -- customers'
+    usage_intervals as (
+        select * from all_intervals
+        where
+            service_point_id in (select service_point_id from rebuilt_points)
+            or premise_id in (select premise_id from rebuilt_neighbourhoods)
+            or customer_id in (select customer_id from rebuilt_neighbourhoods)
+    ),
+{% else %}
+    usage_intervals as (
+        select * from {{ ref('int_usage_intervals_netted') }}
+    ),
+{% endif %}
 
 meters as (
     select * from {{ ref('stg_nova__meters') }}
@@ -191,6 +256,9 @@ final as (
             or is_dual_fuel_unlinked
         ) as has_rule_break
     from flagged
+    {% if is_incremental() %}
+        where service_point_id in (select service_point_id from rebuilt_points)
+    {% endif %}
 )
 
 select * from final

@@ -16,7 +16,8 @@ renamed as (
         account_id,
         meter_point_id,
         from_dttm as supply_start_at,
-        to_dttm as supply_end_at
+        to_dttm as supply_end_at,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 

@@ -15,7 +15,8 @@ renamed as (
         id as meter_point_id,
         mpxn,
         fuel_type,
-        property_id
+        property_id,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 

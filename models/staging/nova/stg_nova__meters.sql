@@ -20,7 +20,8 @@ renamed as (
         status as meter_status,
         health_status,
         installed_at,
-        removed_at
+        removed_at,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 

@@ -22,7 +22,8 @@ renamed as (
         install_technician_code,
         upgrade_technician_code,
         installed_at,
-        created_at
+        created_at,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 

@@ -23,7 +23,8 @@ renamed as (
         finished_at,
         total_price,
         downpayment,
-        daily_rate
+        daily_rate,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 
