@@ -57,6 +57,10 @@ changed_accounts as (
         and {{ loaded_within_lookback('paid_at') }}
 ),
 
+changed_account_ids as (
+    select distinct account_id from changed_accounts
+),
+
 account_orders as (
     select
         account_id,
@@ -70,9 +74,9 @@ final as (
         accounts.account_id,
         account_orders.first_order_month,
         refresh_window.window_from_month,
-        accounts.account_id in (select account_id from changed_accounts) as is_history_changed,
+        changed_account_ids.account_id is not null as is_history_changed,
         case
-            when accounts.account_id in (select account_id from changed_accounts)
+            when changed_account_ids.account_id is not null
                 and account_orders.first_order_month < refresh_window.window_from_month
                 then account_orders.first_order_month
             else refresh_window.window_from_month
@@ -81,6 +85,8 @@ final as (
     inner join account_orders
         on accounts.account_id = account_orders.account_id
     cross join refresh_window
+    left join changed_account_ids
+        on accounts.account_id = changed_account_ids.account_id
 )
 
 select * from final

@@ -42,7 +42,7 @@ carried as (
             cast(null as {{ dbt.type_bigint() }}) as account_id,
             cast(null as {{ dbt.type_bigint() }}) as carried_payment_sequence,
             cast(null as date) as carried_credit_until_date
-        from (select 1 as no_row) as nothing
+        from (select 1 as placeholder) as no_rows
         where 1 = 0
     {% endif %}
 ),

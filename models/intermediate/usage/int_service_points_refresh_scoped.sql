@@ -67,7 +67,7 @@ rebuilt_bill_periods as (
     select bill_period_id from changed_bill_periods
     union distinct
     select bill_period_id from bill_periods
-    where account_id in (select account_id from changed_accounts)
+    where account_id in (select changed_accounts.account_id from changed_accounts)
 ),
 
 changed_points as (
@@ -76,14 +76,18 @@ changed_points as (
     from bill_lines
     inner join bills
         on bill_lines.bill_id = bills.bill_id
-    where bills.bill_period_id in (select bill_period_id from rebuilt_bill_periods)
+    where bills.bill_period_id in (
+            select rebuilt_bill_periods.bill_period_id from rebuilt_bill_periods
+        )
     union distinct
     -- supplied to a changed account
     select meter_points.mpxn as service_point_id
     from account_meter_points
     inner join meter_points
         on account_meter_points.meter_point_id = meter_points.meter_point_id
-    where account_meter_points.account_id in (select account_id from changed_accounts)
+    where account_meter_points.account_id in (
+            select changed_accounts.account_id from changed_accounts
+        )
     union distinct
     -- its meter point (premise, fuel) changed
     select mpxn as service_point_id from meter_points
