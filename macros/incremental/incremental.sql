@@ -30,19 +30,22 @@
     Config of a fact with one row per key refreshed row by row (a dict for `config(**...)`):
     the incremental run selects every key with a change in the lookback window and replaces those
     rows. DuckDB: delete+insert on the key. BigQuery: merge on the key, partitioned by month of a
-    date column and clustered on the keys the marts filter by.
+    date column (when one is given) and clustered on the keys the marts filter by.
 -#}
-{% macro incremental_by_key(unique_key, partition_column, cluster_by=[]) %}
+{% macro incremental_by_key(unique_key, partition_column=none, cluster_by=[]) %}
     {%- if target.type == 'bigquery' -%}
-        {{ return({
+        {%- set config = {
             'materialized': 'incremental',
             'incremental_strategy': 'merge',
             'unique_key': unique_key,
-            'partition_by': {
-                'field': partition_column, 'data_type': 'date', 'granularity': 'month'
-            },
             'cluster_by': cluster_by,
-        }) }}
+        } -%}
+        {%- if partition_column -%}
+            {%- do config.update({'partition_by': {
+                'field': partition_column, 'data_type': 'date', 'granularity': 'month'
+            }}) -%}
+        {%- endif -%}
+        {{ return(config) }}
     {%- else -%}
         {{ return({
             'materialized': 'incremental',

@@ -1,12 +1,25 @@
 -- one row per bill period and meter point (MPXN) charged on the period's latest accepted bill
+-- Incremental: rebuilds the bill periods int_bill_periods_billed rebuilds (the period, a bill or a
+-- bill line changed in the lookback window), replaced by (bill_period_id, mpxn).
+-- depends_on: {{ ref('util_as_of_date') }}
+-- depends_on: {{ ref('stg_junifer__bill_periods') }}
+-- depends_on: {{ ref('stg_junifer__bills') }}
+{{ config(**incremental_by_key(['bill_period_id', 'mpxn'], cluster_by=['bill_period_id'])) }}
+
 with
 
 bill_periods as (
     select * from {{ ref('int_bill_periods_billed') }}
+    {% if is_incremental() %}
+        where bill_period_id in ({{ bill_periods_changed_in_lookback() }})
+    {% endif %}
 ),
 
 bill_lines as (
     select * from {{ ref('stg_junifer__bill_lines') }}
+    {% if is_incremental() %}
+        where bill_id in (select bill_periods.bill_id from bill_periods)
+    {% endif %}
 ),
 
 latest_bill_lines as (
