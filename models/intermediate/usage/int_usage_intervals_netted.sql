@@ -1,8 +1,21 @@
 -- one row per service point (MPXN) and bill period: import and export summed (net metering)
+-- Incremental: rebuilds every row of the service points that changed in the lookback window
+-- (int_service_points_refresh_scoped: a changed bill period, account, supply link or meter
+-- point), replaced by usage_interval_id.
+-- depends_on: {{ ref('int_service_points_refresh_scoped') }}
+{{ config(**incremental_by_key(
+    'usage_interval_id', 'date_to', cluster_by=['service_point_id', 'premise_id']
+)) }}
+
 with
 
 meter_point_charges as (
     select * from {{ ref('int_bill_period_meter_points_summed') }}
+    {% if is_incremental() %}
+        where mpxn in (
+            select service_point_id from {{ ref('int_service_points_refresh_scoped') }}
+        )
+    {% endif %}
 ),
 
 bill_periods as (
