@@ -1,0 +1,10 @@
+"""Placeholder: being written."""
+
+from dashboard import components
+
+
+def body(reader):
+    pass
+
+
+components.run_page("operations", "operations", "placeholder", body)
