@@ -12,7 +12,8 @@ Which warehouse is read is one setting, `DASHBOARD_TARGET`:
   read-only (`DASHBOARD_DUCKDB_PATH` points at another file, e.g. the CI build);
 - `prod`: the BigQuery marts of the `prod` target of profiles.yml, with the same environment
   variables (`DBT_BQ_PROJECT`, `DBT_BQ_DATASET`, `DBT_BQ_LOCATION`, `DBT_BQ_METHOD`,
-  `DBT_BQ_KEYFILE`).
+  `DBT_BQ_KEYFILE`). `DASHBOARD_BQ_ENDPOINT` points it at another endpoint without
+  credentials: `make check-bigquery` reads the pages from its emulator that way.
 
 A page opens one `session()` per run and reads every figure through it: on DuckDB that is one
 read-only connection to one published file, so a page never mixes two builds.
@@ -146,7 +147,18 @@ class BigQueryReader:
             ) from error
         self._bigquery = bigquery
         try:
-            if env.get("DBT_BQ_METHOD") == "service-account" and env.get("DBT_BQ_KEYFILE"):
+            if env.get("DASHBOARD_BQ_ENDPOINT"):
+                # The BigQuery emulator of `make check-bigquery` (no credentials on loopback).
+                from google.api_core.client_options import ClientOptions
+                from google.auth.credentials import AnonymousCredentials
+
+                self._client = bigquery.Client(
+                    project=self.project,
+                    location=self.location,
+                    credentials=AnonymousCredentials(),
+                    client_options=ClientOptions(api_endpoint=env["DASHBOARD_BQ_ENDPOINT"]),
+                )
+            elif env.get("DBT_BQ_METHOD") == "service-account" and env.get("DBT_BQ_KEYFILE"):
                 self._client = bigquery.Client.from_service_account_json(
                     env["DBT_BQ_KEYFILE"], project=self.project, location=self.location
                 )
