@@ -14,6 +14,7 @@ Which warehouse is read is one setting, `DASHBOARD_TARGET`:
   variables (`DBT_BQ_PROJECT`, `DBT_BQ_DATASET`, `DBT_BQ_LOCATION`, `DBT_BQ_METHOD`,
   `DBT_BQ_KEYFILE`). `DASHBOARD_BQ_ENDPOINT` points it at another endpoint without
   credentials: `make check-bigquery` reads the pages from its emulator that way.
+  `DASHBOARD_BQ_TIMEOUT` (seconds, default 60) bounds a query and its retries.
 
 A page opens one `session()` per run and reads every figure through it: on DuckDB that is one
 read-only connection to one published file, so a page never mixes two builds.
@@ -131,6 +132,7 @@ class BigQueryReader:
         dataset = env.get("DBT_BQ_DATASET", "analytics")
         self.datasets = {"marts": f"{dataset}_marts", "utilities": f"{dataset}_utilities"}
         self.location = env.get("DBT_BQ_LOCATION", "EU")
+        self.timeout = float(env.get("DASHBOARD_BQ_TIMEOUT", "60"))
         self.description = f"BigQuery {self.project}.{self.datasets['marts']}"
         if not self.project:
             raise WarehouseUnavailable(
@@ -182,7 +184,13 @@ class BigQueryReader:
             query_parameters=[self._parameter(name, value) for name, value in flat.items()]
         )
         try:
-            return self._client.query(text, job_config=config).to_dataframe()
+            # Requests are retried within the timeout; a failed job is not re-run (job_retry=None:
+            # the client's own job retry would keep an unreachable endpoint busy for minutes).
+            retry = self._bigquery.DEFAULT_RETRY.with_deadline(self.timeout)
+            job = self._client.query(
+                text, job_config=config, retry=retry, job_retry=None, timeout=self.timeout
+            )
+            return job.result(retry=retry, timeout=self.timeout).to_dataframe()
         except api.NotFound as error:
             raise WarehouseUnavailable(
                 f"BigQuery has no {_relation_in(error, sql)} in {self.project}.",
