@@ -5,6 +5,8 @@
     BigQuery: partitioned by that period, clustered on the keys the marts filter by, and
     insert_overwrite of the partitions the run selects (dbt-bigquery finds them in the run's
     temporary table: its dynamic insert_overwrite).
+    Both engines: `on_schema_change: append_new_columns`, which an enforced contract requires (a
+    column added to the contract is added to the table; `--full-refresh` fills it for old rows).
 -#}
 {% macro incremental_by_period(period_column, granularity='day', cluster_by=[]) %}
     {%- if target.type == 'bigquery' -%}
@@ -21,6 +23,7 @@
         {{ return({
             'materialized': 'incremental',
             'incremental_strategy': 'delete+insert',
+            'on_schema_change': 'append_new_columns',
             'unique_key': period_column,
         }) }}
     {%- endif -%}
@@ -37,6 +40,7 @@
         {%- set config = {
             'materialized': 'incremental',
             'incremental_strategy': 'merge',
+            'on_schema_change': 'append_new_columns',
             'unique_key': unique_key,
             'cluster_by': cluster_by,
         } -%}
@@ -50,6 +54,7 @@
         {{ return({
             'materialized': 'incremental',
             'incremental_strategy': 'delete+insert',
+            'on_schema_change': 'append_new_columns',
             'unique_key': unique_key,
         }) }}
     {%- endif -%}

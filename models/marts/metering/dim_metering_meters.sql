@@ -18,8 +18,8 @@ final as (
         {{ to_date('installed_at') }} as installed_date,
         {{ to_date('removed_at') }} as removed_date,
         faults_total,
-        faults_last_90_days,
-        open_faults,
+        cast(faults_last_90_days as {{ dbt.type_bigint() }}) as faults_last_90_days,
+        cast(open_faults as {{ dbt.type_bigint() }}) as open_faults,
         {{ to_date('last_fault_at') }} as last_fault_date,
         faults_last_90_days >= 2
         or open_faults > 0 as is_faulty

@@ -27,7 +27,7 @@ final as (
         read_month,
         region,
         fuel_type,
-        reads,
+        cast(reads as {{ dbt.type_bigint() }}) as reads,
         consumption_kwh,
         export_kwh
     from aggregated

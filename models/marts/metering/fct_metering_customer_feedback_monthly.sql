@@ -73,12 +73,12 @@ final as (
         {{ surrogate_key(['feedback_month', 'region']) }} as customer_feedback_monthly_id,
         feedback_month,
         region,
-        survey_responses,
-        satisfaction_score_total,
+        cast(survey_responses as {{ dbt.type_bigint() }}) as survey_responses,
+        cast(satisfaction_score_total as {{ dbt.type_bigint() }}) as satisfaction_score_total,
         {{ operations_average('satisfaction_score_total', 'survey_responses') }}
             as average_satisfaction_score,
-        complaints_received,
-        complaints_resolved
+        cast(complaints_received as {{ dbt.type_bigint() }}) as complaints_received,
+        cast(complaints_resolved as {{ dbt.type_bigint() }}) as complaints_resolved
     from aggregated
 )
 

@@ -35,9 +35,9 @@ final as (
         supply_month,
         region,
         customers_in_supply,
-        new_customers,
-        returning_customers,
-        customers_at_month_end
+        cast(new_customers as {{ dbt.type_bigint() }}) as new_customers,
+        cast(returning_customers as {{ dbt.type_bigint() }}) as returning_customers,
+        cast(customers_at_month_end as {{ dbt.type_bigint() }}) as customers_at_month_end
     from aggregated
 )
 

@@ -29,10 +29,10 @@ final as (
         received_month,
         region,
         reading_source,
-        readings,
-        processed_readings,
-        readings_with_latency,
-        latency_minutes_total,
+        cast(readings as {{ dbt.type_bigint() }}) as readings,
+        cast(processed_readings as {{ dbt.type_bigint() }}) as processed_readings,
+        cast(readings_with_latency as {{ dbt.type_bigint() }}) as readings_with_latency,
+        cast(latency_minutes_total as {{ dbt.type_bigint() }}) as latency_minutes_total,
         {{ operations_average('latency_minutes_total', 'readings_with_latency') }}
             as average_latency_minutes
     from aggregated

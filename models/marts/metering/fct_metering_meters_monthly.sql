@@ -71,11 +71,11 @@ final as (
         meter_month,
         region,
         fuel_type,
-        meters_in_service,
-        meters_inactive,
-        meters_installed,
-        meters_removed,
-        faults,
+        cast(meters_in_service as {{ dbt.type_bigint() }}) as meters_in_service,
+        cast(meters_inactive as {{ dbt.type_bigint() }}) as meters_inactive,
+        cast(meters_installed as {{ dbt.type_bigint() }}) as meters_installed,
+        cast(meters_removed as {{ dbt.type_bigint() }}) as meters_removed,
+        cast(faults as {{ dbt.type_bigint() }}) as faults,
         meters_with_faults
     from aggregated
 )

@@ -81,18 +81,21 @@ final as (
         {{ surrogate_key(['activity_month', 'region']) }} as operations_monthly_id,
         activity_month,
         region,
-        installs,
-        installs_timed,
-        days_booking_to_install_total,
+        cast(installs as {{ dbt.type_bigint() }}) as installs,
+        cast(installs_timed as {{ dbt.type_bigint() }}) as installs_timed,
+        cast(days_booking_to_install_total as {{ dbt.type_bigint() }})
+            as days_booking_to_install_total,
         {{ operations_average('days_booking_to_install_total', 'installs_timed') }}
             as average_days_booking_to_install,
-        install_visits_timed,
-        minutes_on_site_total,
+        cast(install_visits_timed as {{ dbt.type_bigint() }}) as install_visits_timed,
+        cast(minutes_on_site_total as {{ dbt.type_bigint() }}) as minutes_on_site_total,
         {{ operations_average('minutes_on_site_total', 'install_visits_timed') }}
             as average_minutes_on_site,
-        maintenance_requests_received,
-        maintenance_requests_processed,
-        hours_to_resolve_total
+        cast(maintenance_requests_received as {{ dbt.type_bigint() }})
+            as maintenance_requests_received,
+        cast(maintenance_requests_processed as {{ dbt.type_bigint() }})
+            as maintenance_requests_processed,
+        cast(hours_to_resolve_total as {{ dbt.type_bigint() }}) as hours_to_resolve_total
     from aggregated
 )
 

@@ -76,11 +76,12 @@ final as (
         month_regions.overview_month,
         month_regions.region,
         coalesce(customers_monthly.customers_in_supply, 0) as customers_in_supply,
-        coalesce(customers_monthly.customers_at_month_end, 0) as customers_at_month_end,
+        cast(coalesce(customers_monthly.customers_at_month_end, 0) as {{ dbt.type_bigint() }})
+            as customers_at_month_end,
         coalesce(consumption.consumption_kwh, 0) as consumption_kwh,
         coalesce(revenue_monthly.revenue_gbp, 0) as revenue_gbp,
-        coalesce(meters.meters_in_service, 0) as meters_in_service,
-        coalesce(meters.meters_inactive, 0) as meters_inactive
+        cast(coalesce(meters.meters_in_service, 0) as {{ dbt.type_bigint() }}) as meters_in_service,
+        cast(coalesce(meters.meters_inactive, 0) as {{ dbt.type_bigint() }}) as meters_inactive
     from month_regions
     left join customers_monthly
         on

@@ -31,9 +31,9 @@ final as (
         revenue_gbp,
         gross_revenue_gbp,
         paid_amount_gbp,
-        paid_bills,
-        part_paid_bills,
-        unpaid_bills
+        cast(paid_bills as {{ dbt.type_bigint() }}) as paid_bills,
+        cast(part_paid_bills as {{ dbt.type_bigint() }}) as part_paid_bills,
+        cast(unpaid_bills as {{ dbt.type_bigint() }}) as unpaid_bills
     from aggregated
 )
 

@@ -36,9 +36,9 @@ final as (
         installation_type,
         booking_source,
         bookings,
-        installed_bookings,
-        failed_bookings,
-        cancelled_bookings
+        cast(installed_bookings as {{ dbt.type_bigint() }}) as installed_bookings,
+        cast(failed_bookings as {{ dbt.type_bigint() }}) as failed_bookings,
+        cast(cancelled_bookings as {{ dbt.type_bigint() }}) as cancelled_bookings
     from aggregated
 )
 

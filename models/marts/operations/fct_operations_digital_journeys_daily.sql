@@ -42,8 +42,8 @@ final as (
         channel,
         db_source,
         attempts,
-        successes,
-        attempts - successes as failures,
+        cast(successes as {{ dbt.type_bigint() }}) as successes,
+        cast(attempts - successes as {{ dbt.type_bigint() }}) as failures,
         {{ operations_success_rate('successes', 'attempts') }} as success_rate_pct
     from aggregated
 )

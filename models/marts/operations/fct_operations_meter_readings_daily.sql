@@ -72,9 +72,10 @@ final as (
         workflow_status,
         region,
         readings,
-        processed_readings,
+        cast(processed_readings as {{ dbt.type_bigint() }}) as processed_readings,
         readings_with_latency,
-        coalesce(latency_minutes_total, 0) as latency_minutes_total,
+        cast(coalesce(latency_minutes_total, 0) as {{ dbt.type_bigint() }})
+            as latency_minutes_total,
         consumption_kwh
     from aggregated
 )

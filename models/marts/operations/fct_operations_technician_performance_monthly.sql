@@ -70,12 +70,18 @@ final as (
         technician_months.technician_id,
         technicians.region,
         coalesce(install_visits.install_visits, 0) as install_visits,
-        coalesce(install_visits.installs_completed, 0) as installs_completed,
-        coalesce(install_visits.minutes_on_site_total, 0) as minutes_on_site_total,
+        cast(coalesce(install_visits.installs_completed, 0) as {{ dbt.type_bigint() }})
+            as installs_completed,
+        cast(coalesce(install_visits.minutes_on_site_total, 0) as {{ dbt.type_bigint() }})
+            as minutes_on_site_total,
         coalesce(maintenance_jobs.maintenance_jobs_completed, 0) as maintenance_jobs_completed,
-        coalesce(maintenance_jobs.hours_to_resolve_total, 0) as hours_to_resolve_total,
-        coalesce(install_visits.installs_completed, 0)
-        + coalesce(maintenance_jobs.maintenance_jobs_completed, 0) as jobs_completed
+        cast(coalesce(maintenance_jobs.hours_to_resolve_total, 0) as {{ dbt.type_bigint() }})
+            as hours_to_resolve_total,
+        cast(
+            coalesce(install_visits.installs_completed, 0)
+            + coalesce(maintenance_jobs.maintenance_jobs_completed, 0)
+            as {{ dbt.type_bigint() }}
+        ) as jobs_completed
     from technician_months
     left join technicians
         on technician_months.technician_id = technicians.technician_id
