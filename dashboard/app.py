@@ -19,9 +19,8 @@ VIEWS = Path(__file__).resolve().parent / "views"
 st.set_page_config(page_title="Energy warehouse dashboards", layout="wide")
 
 pages = [
-    st.Page(
-        VIEWS / "metering.py", title="Metering dashboard (001)", url_path="metering", default=True
-    ),
+    st.Page(VIEWS / "home.py", title="Home", url_path="home", default=True),
+    st.Page(VIEWS / "metering.py", title="Metering dashboard (001)", url_path="metering"),
     st.Page(VIEWS / "portfolio.py", title="Portfolio report (002)", url_path="portfolio"),
     st.Page(VIEWS / "operations.py", title="Operations report (000)", url_path="operations"),
     st.Page(VIEWS / "data_quality.py", title="Data quality", url_path="data_quality"),

@@ -50,7 +50,11 @@ def header(reader: Reader, page_id: str) -> None:
     )
     right.markdown(
         f"**Sources last loaded** `{format_timestamp(latest)}` "
-        f"({len(loads)} source tables this page depends on)"
+        + (
+            f"(all {len(loads)} source tables)"
+            if wanted is None
+            else f"({len(loads)} source tables this page depends on)"
+        )
     )
     with right.expander("Latest load of each source"):
         st.dataframe(
