@@ -8,7 +8,12 @@ test, or a model breaks the naming and layer rules of CONVENTIONS.md:
 - materialisation: staging is a view, a mart a table (or incremental);
 - personal data stays in the restricted schema: a model with a `pii` tag (or a column tagged
   `pii`) is built in `restricted`, a restricted model is tagged `pii`, no model outside
-  `restricted` reads one, and a restricted model grants nothing to anyone.
+  `restricted` reads one, and a restricted model grants nothing to anyone;
+- governance (docs/governance.md): every model is in a group and has `meta.owner`, the email of
+  its group's owner; the marts are public (a restricted one never is), staging and intermediate
+  never; every public model and every mart has an enforced contract or, where dbt cannot enforce
+  one (a Python model), a documented `meta.contract_exception` and the `columns_match_yml`
+  test; either way every column declares its `data_type`.
 
 Usage: python -m energy_dw.project_checks [--target-path target]
 """
@@ -35,6 +40,10 @@ NAMING = {
     "python_models": (r"^(fct|dim)_[a-z0-9_]+$", "fct_ or dim_ (Python marts)"),
 }
 GRAIN_TESTS = {"unique", "unique_combination_of_columns"}
+# what stands in for an enforced contract on a model dbt cannot contract (a Python model)
+CONTRACT_TEST = "columns_match_yml"
+PUBLIC_LAYERS = {"marts", "python_models"}
+NEVER_PUBLIC_LAYERS = {"staging", "intermediate"}
 RESTRICTED = "restricted"
 MATERIALIZED = {
     "staging": {"view"},
@@ -113,6 +122,7 @@ def check(manifest: dict, catalog: dict | None) -> list[str]:
                 f" not {materialized}"
             )
         problems += _pii_problems(uid, node, models)
+        problems += _governance_problems(node, layer, tests_by_model[uid], manifest)
 
     for _uid, src in sorted(manifest["sources"].items()):
         if src["package_name"] != PROJECT:
@@ -158,6 +168,42 @@ def _pii_problems(uid: str, node: dict, models: dict) -> list[str]:
         for dep in node["depends_on"]["nodes"]:
             if dep in models and _is_restricted(models[dep]):
                 problems.append(f"{name}: reads the {RESTRICTED} model {dep}")
+    return problems
+
+
+def _governance_problems(node: dict, layer: str, tests: set[str], manifest: dict) -> list[str]:
+    name = node["name"]
+    config = node.get("config", {})
+    problems = []
+    group = node.get("group") or config.get("group")
+    owner = (config.get("meta") or node.get("meta") or {}).get("owner")
+    groups = {g["name"]: g for g in manifest.get("groups", {}).values()}
+    if not group:
+        problems.append(f"{name}: in no group (set +group for its folder in dbt_project.yml)")
+    elif group not in groups:
+        problems.append(f"{name}: group {group} is not defined (models/_groups.yml)")
+    if not owner:
+        problems.append(f"{name}: no meta.owner")
+    elif group in groups and owner != (groups[group].get("owner") or {}).get("email"):
+        problems.append(f"{name}: meta.owner {owner} is not the owner of its group {group}")
+    access = node.get("access") or config.get("access") or "protected"
+    if layer in PUBLIC_LAYERS and not _is_restricted(node) and access != "public":
+        problems.append(f"{name}: a mart BI reads is public, not {access}")
+    if access == "public" and (_is_restricted(node) or layer in NEVER_PUBLIC_LAYERS):
+        what = f"the {RESTRICTED} model" if _is_restricted(node) else f"a {layer} model"
+        problems.append(f"{name}: {what} must not be public")
+    if access == "public" or layer in PUBLIC_LAYERS:
+        enforced = (config.get("contract") or {}).get("enforced")
+        exception = str((config.get("meta") or {}).get("contract_exception") or "").strip()
+        if not enforced and not exception:
+            problems.append(
+                f"{name}: no enforced contract, nor a documented meta.contract_exception"
+            )
+        elif not enforced and CONTRACT_TEST not in tests:
+            problems.append(f"{name}: a contract exception needs the {CONTRACT_TEST} test")
+        untyped = [c for c, meta in node.get("columns", {}).items() if not meta.get("data_type")]
+        if untyped:
+            problems.append(f"{name}: columns without data_type: {', '.join(untyped)}")
     return problems
 
 
