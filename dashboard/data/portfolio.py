@@ -340,8 +340,9 @@ def _where(filters: Filters, allowed: Sequence[str], params: dict) -> str:
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Date columns as datetime.date (DuckDB gives datetime64, BigQuery's client dbdate)."""
     for column in columns:
-        frame[column] = pd.to_datetime(frame[column]).dt.date
+        frame[column] = [pd.Timestamp(value).date() for value in frame[column]]
     return frame
 
 
@@ -384,7 +385,7 @@ def kpis_by_month(
 ) -> pd.DataFrame:
     """One row per month of [start, end]: the summed numerators/denominators over the slice, then
     every KPI of KPIS (column = its label), ratios divided after summing."""
-    params: dict = {"start": start, "end": end}
+    params: dict = {"start_month": start, "end_month": end}
     where = _where(filters or {}, [s.key for s in SLICERS], params)
     sums = ",\n            ".join(f"sum({c}) as {c}" for c in SUMMED)
     frame = reader.query(
@@ -393,7 +394,7 @@ def kpis_by_month(
             activity_month,
             {sums}
         from {MONTHLY}
-        where activity_month between @start and @end
+        where activity_month between @start_month and @end_month
           {where}
         group by activity_month
         order by activity_month
@@ -420,7 +421,7 @@ def categories_by_month(
     Columns: activity_month, category, accounts.
     """
     column, _ = LEVELS[level]
-    params: dict = {"start": start, "end": end}
+    params: dict = {"start_month": start, "end_month": end}
     where = _where(filters or {}, [s.key for s in SLICERS], params)
     frame = reader.query(
         f"""
@@ -429,7 +430,7 @@ def categories_by_month(
             {column} as category,
             count(*) as accounts
         from {ACCOUNT_MONTHLY}
-        where activity_month between @start and @end
+        where activity_month between @start_month and @end_month
           and portfolio_level_1 <> 'Pre-Portfolio'
           {where}
         group by activity_month, {column}
@@ -445,7 +446,7 @@ def categories_by_month(
 def par_buckets(reader: Reader, month: dt.date, filters: Filters | None = None) -> pd.DataFrame:
     """The Contracted Portfolio at one month-end by Portfolio at Risk bucket: accounts and
     outstanding balance. Columns: par_bucket, accounts, outstanding_balance."""
-    params: dict = {"month": month}
+    params: dict = {"snapshot_month": month}
     where = _where(filters or {}, [s.key for s in SLICERS], params)
     frame = reader.query(
         f"""
@@ -454,7 +455,7 @@ def par_buckets(reader: Reader, month: dt.date, filters: Filters | None = None) 
             sum(is_contracted) as accounts,
             sum(outstanding_balance) as outstanding_balance
         from {ACCOUNT_MONTHLY}
-        where activity_month = @month
+        where activity_month = @snapshot_month
           and is_contracted = 1
           {where}
         group by par_bucket
@@ -475,7 +476,7 @@ def _cohorts(
     end: dt.date,
     filters: Filters | None,
 ) -> pd.DataFrame:
-    params: dict = {"end": end}
+    params: dict = {"end_month": end}
     where = _where(filters or {}, COHORT_SLICERS, params)
     denominator_sum = f"sum({denominator})" if denominator else "sum(cohort_size)"
     frame = reader.query(
@@ -487,7 +488,7 @@ def _cohorts(
             sum({numerator}) as numerator,
             {denominator_sum} as denominator
         from {relation}
-        where activity_month <= @end
+        where activity_month <= @end_month
           {where}
         group by cohort_month, months_since_installation
         order by cohort_month, months_since_installation
@@ -528,7 +529,7 @@ def notifications(
 
     Columns: sent_month, campaign_name, notification_name, delivery_state, notifications.
     """
-    params: dict = {"start": start, "end": end}
+    params: dict = {"start_month": start, "end_month": end}
     where = _where(filters or {}, NOTIFICATION_SLICERS, params)
     frame = reader.query(
         f"""
@@ -539,7 +540,7 @@ def notifications(
             coalesce(delivery_state, 'Unknown') as delivery_state,
             count(*) as notifications
         from {NOTIFICATIONS}
-        where sent_month between @start and @end
+        where sent_month between @start_month and @end_month
           {where}
         group by sent_month, campaign_name, notification_name, coalesce(delivery_state, 'Unknown')
         order by sent_month, campaign_name, notification_name, delivery_state

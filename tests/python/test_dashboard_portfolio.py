@@ -372,6 +372,24 @@ def test_two_slicers_and_a_month_range(page_env, con):
     assert len(frame) == months.index(end) - months.index(start) + 1
 
 
+def test_a_slice_without_accounts_says_so(page_env, con):
+    kenya, other = con.execute(
+        f"""
+        select
+            min(case when opco = 'Kenya' then shop end),
+            min(case when opco <> 'Kenya' then opco end)
+        from {MONTHLY}
+        """
+    ).fetchone()
+    at = open_page()
+    at.multiselect(key="portfolio_opco").set_value([other])
+    at.multiselect(key="portfolio_shop").set_value([kenya])
+    at.run()
+    assert_clean(at)
+    assert not at.metric
+    assert any("No account in this slice" in i.value for i in at.info)
+
+
 # --- MetricFlow ---------------------------------------------------------------------------------
 
 
@@ -655,6 +673,35 @@ def test_no_personal_data_on_the_page(page_env, monkeypatch):
         for dataset in element.proto.datasets:
             columns = dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data).columns
             assert not forbidden & set(map(str, columns))
+
+
+def test_every_query_of_the_page_is_bigquery_sql(page_env, monkeypatch):
+    """The page's SQL, as the BigQuery reader would send it (relations qualified, list parameters
+    expanded), passes the project's BigQuery strictness check (energy_dw.bigquery.strictness)."""
+    from energy_dw.bigquery import strictness
+
+    queries: list[tuple[str, dict]] = []
+    original = dashboard_data.DuckDBReader.query
+
+    def recording(self, sql, params=None):
+        queries.append((sql, dict(params or {})))
+        return original(self, sql, params)
+
+    monkeypatch.setattr(dashboard_data.DuckDBReader, "query", recording)
+    at = open_page()
+    at.multiselect(key="portfolio_opco").set_value(["Kenya", "Uganda"])
+    at.multiselect(key="portfolio_arpu_range").set_value(["No payment"])
+    at.run()
+    assert_clean(at)
+    page_queries = [(sql, params) for sql, params in queries if "portfolio" in sql]
+    assert len(page_queries) >= 8
+    for sql, params in page_queries:
+        qualified = dashboard_data.RELATION.sub(
+            lambda m: f"`project.analytics_{m.group(1)}.{m.group(2)}`", sql
+        )
+        text, _ = dashboard_data.expand_parameters(qualified, params)
+        offences = strictness.check_sql(text, "portfolio page")
+        assert not offences, (text, offences)
 
 
 def test_empty_mart_shows_one_clear_message(page_env, tmp_path, monkeypatch):
