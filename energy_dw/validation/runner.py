@@ -1,5 +1,10 @@
 """Run every suite with great-expectations, write Data Docs, print a summary per suite.
 
+Besides Data Docs (HTML that loads its styles and scripts from CDNs), the results are written as
+one machine-readable file, `--results-json` (default `<docs-dir>/results.json`), which the
+dashboards' data quality page reads offline: one entry per suite with its relation, counts and
+the failed expectations with their details.
+
 Exit status: 0 when every expectation passes, 1 when one fails (or a suite cannot be read: a
 mart that is declared but not built, a query error).
 """
@@ -7,7 +12,9 @@ mart that is declared but not built, a query error).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import fnmatch
+import json
 import logging
 import os
 import re
@@ -21,6 +28,7 @@ from energy_dw.validation.engines import BigQueryEngine, DuckDBEngine, Engine
 from energy_dw.validation.suites import SUITES
 
 NUMPY_REPR = re.compile(r"np\.[a-z0-9_]+\(([^()]*)\)")
+RESULTS_FORMAT = 1
 
 
 @dataclass
@@ -31,10 +39,32 @@ class SuiteResult:
     errors: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
     generic_only: bool = False
+    # for the results file: the relation the suite checks, its description, one record per
+    # failed expectation and per frame
+    relation: str = ""
+    description: str = ""
+    failures: list[dict] = field(default_factory=list)
+    frames: list[dict] = field(default_factory=list)
 
     @property
     def success(self) -> bool:
         return not self.failed and not self.errors
+
+    def as_record(self) -> dict:
+        return {
+            "suite": self.name,
+            "relation": self.relation,
+            "description": self.description,
+            "generic_only": self.generic_only,
+            "success": self.success,
+            "expectations": self.expectations,
+            "passed": self.expectations - len(self.failed),
+            "failed": len(self.failed),
+            "errors": list(self.errors),
+            "failures": list(self.failures),
+            "details": list(self.details),
+            "frames": list(self.frames),
+        }
 
 
 def _context(docs_dir: Path):
@@ -85,6 +115,56 @@ def _describe_failure(result) -> str:
     return text
 
 
+def _plain(value):
+    """A JSON-safe copy of a result value (numpy scalars, dates, Decimals become plain types)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "item"):  # numpy scalar
+        return _plain(value.item())
+    return NUMPY_REPR.sub(r"\1", str(value))
+
+
+def _failure_record(frame_label: str, result) -> dict:
+    """One failed expectation, for the results file: what was expected and what was found."""
+    cfg = result.expectation_config
+    detail = result.result or {}
+    sample = detail.get("partial_unexpected_list")
+    return {
+        "frame": frame_label,
+        "expectation": cfg.type,
+        "description": getattr(cfg, "description", None) or "",
+        "kwargs": _plain({k: v for k, v in cfg.kwargs.items() if k != "batch_id"}),
+        "unexpected_count": _plain(detail.get("unexpected_count")),
+        "unexpected_percent": _plain(detail.get("unexpected_percent")),
+        "observed_value": _plain(detail.get("observed_value")),
+        "sample": _plain(sample[:20]) if sample else None,
+        "text": _describe_failure(result),
+    }
+
+
+def _relation(suite: Suite) -> str:
+    return f"{suite.layer}.{suite.name}" if suite.is_mart else suite.layer
+
+
+def write_results_json(results: list[SuiteResult], path: Path, engine: Engine) -> None:
+    """The results of a run as one JSON file (see the module docstring)."""
+    document = {
+        "format": RESULTS_FORMAT,
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "engine": engine.name,
+        "success": all(r.success for r in results),
+        "suites": [r.as_record() for r in results],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    tmp.replace(path)
+
+
 def run(
     engine: Engine,
     docs_dir: Path,
@@ -99,7 +179,12 @@ def run(
     built = set(engine.tables("marts"))
     results: list[SuiteResult] = []
     for suite in suites:
-        outcome = SuiteResult(suite.name, generic_only=suite.name in generic)
+        outcome = SuiteResult(
+            suite.name,
+            generic_only=suite.name in generic,
+            relation=_relation(suite),
+            description=suite.description,
+        )
         results.append(outcome)
         if suite.is_mart and suite.name not in built:
             outcome.errors.append(f"mart {suite.name} is declared but not built in schema marts")
@@ -131,10 +216,22 @@ def run(
             validation = definition.run(
                 batch_parameters={"dataframe": data}, result_format="SUMMARY"
             )
+            frame_failed = 0
             for res in validation.results:
                 outcome.expectations += 1
                 if not res.success:
+                    frame_failed += 1
                     outcome.failed.append(f"{frame.label}: {_describe_failure(res)}")
+                    outcome.failures.append(_failure_record(frame.label, res))
+            outcome.frames.append(
+                {
+                    "frame": frame.label,
+                    "description": frame.description or suite.description,
+                    "rows": len(data),
+                    "expectations": len(validation.results),
+                    "failed": frame_failed,
+                }
+            )
             if not validation.success and frame.explain is not None:
                 outcome.details += [f"{frame.label}: {line}" for line in frame.explain(data)]
     context.build_data_docs()
@@ -178,6 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--docs-dir", default="target/validation_docs", help="where the Data Docs site is written"
     )
+    parser.add_argument(
+        "--results-json",
+        help="where the machine-readable results are written (default <docs-dir>/results.json)",
+    )
     parser.add_argument("--suite", action="append", help="run only these suites (glob; repeatable)")
     parser.add_argument("--list", action="store_true", help="list the suites and exit")
     args = parser.parse_args(argv)
@@ -200,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
         docs_dir = Path(args.docs_dir)
         docs_dir.mkdir(parents=True, exist_ok=True)
         results = run(engine, docs_dir, args.suite)
+        results_json = Path(args.results_json) if args.results_json else docs_dir / "results.json"
+        write_results_json(results, results_json, engine)
+        print(f"Results: {results_json}")
     finally:
         engine.close()
     return 0 if all(r.success for r in results) else 1
