@@ -109,6 +109,18 @@ RUNS ?= 3
 bench: $(STAMP)  ## benchmark a generated scale: make bench SCALE=0.1 [RUNS=3] (docs/benchmarks.md)
 	$(BIN)/python -m energy_dw.bench --scale $(SCALE) --runs $(RUNS)
 
+# dbt-score of the metadata (docs/governance.md): every model, source, seed, exposure and macro,
+# read from a manifest (make build's by default; make test passes the one of its own build).
+SCORE_MANIFEST ?= target/manifest.json
+SCORE_MIN := 9.5
+
+.PHONY: score
+
+score: $(STAMP)  ## dbt-score of the project's metadata, failing below 9.5 [SCORE_MANIFEST=target/manifest.json]
+	@test -f $(SCORE_MANIFEST) || { echo "$(SCORE_MANIFEST) missing: run make build first" >&2; exit 1; }
+	$(BIN)/dbt-score lint --manifest $(SCORE_MANIFEST) --fail-project-under $(SCORE_MIN) \
+	    --show failing-items
+
 lock:  ## re-resolve requirements.in into requirements.txt
 	rm -rf /tmp/energy-dw-lock && $(PYTHON) -m venv /tmp/energy-dw-lock
 	/tmp/energy-dw-lock/bin/pip install --quiet -r requirements.in
