@@ -49,6 +49,8 @@ PROJECT_PYTHON = Path(sys.executable)
 DBT = PROJECT_PYTHON.parent / "dbt"
 WORK = ROOT / "target" / "bigquery"
 PROJECT_ID = "energy-dw-emulator"
+# `bqemulator start` with the fix that lets it run dbt's contract DDL (docstring there).
+LAUNCHER = Path(__file__).with_name("bqemulator_launch.py")
 # The DuckDB extensions bqemulator INSTALLs and LOADs at start (it would download them).
 OFFLINE_EXTENSIONS = ("spatial", "avro")
 
@@ -192,7 +194,7 @@ def running_emulator(
     log_path = log_path or WORK / "bqemulator.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
-        str(python.parent / "bqemulator"),
+        str(python), str(LAUNCHER),  # bqemulator, able to run contract DDL (see the launcher)
         "start",
         "--rest-host", "127.0.0.1", "--rest-port", str(port),
         "--grpc-host", "127.0.0.1", "--grpc-port", "0",
