@@ -10,8 +10,10 @@ drawn; see energy_dw.dashboard_browser):
 
 - cold: that first load, as a person opening the page after a restart sees it (it includes loading
   Streamlit's JavaScript into the new profile);
-- warm: `--warm` reloads of the same page in the same tab right after (browser cache filled, the
-  page's Python imported, DuckDB's file pages in the OS cache), the median of them;
+- visit: then the same page in another new browser (no HTTP cache) on that app, once: a newcomer
+  opening the page of a running app;
+- warm: `--warm` reloads of the same page in the first tab (browser cache filled, the page's
+  Python imported, DuckDB's file pages in the OS cache), the median of them;
 - script: of the warm reloads, the seconds the server spent in the page's script (from the
   `new_session` to the `script_finished` websocket message): queries and Python, without drawing.
 
@@ -38,8 +40,8 @@ from energy_dw import dashboard_browser as browser
 
 def measure_page(
     playwright, database: Path, target: Path, page: str, warm: int, log: Path
-) -> tuple[float, list[float], list[float]]:
-    """(cold seconds, warm seconds, warm script seconds) of one page on a fresh app and browser."""
+) -> tuple[float, float, list[float], list[float]]:
+    """(cold, new visitor, warm, warm script) seconds of one page on a fresh app and browser."""
     with (
         browser.serve(database, target, log=log) as server,
         browser.browser_context(playwright) as context,
@@ -52,7 +54,11 @@ def measure_page(
             warm_times.append(tab.open(page))
             script_times.append(tab.runs.last_script_seconds)
             _check(tab, page)
-        return cold, warm_times, script_times
+        with browser.browser_context(playwright) as other:
+            newcomer = browser.DashboardPage(other, server.url)
+            visit = newcomer.open(page)
+            _check(newcomer, page)
+        return cold, visit, warm_times, script_times
 
 
 def _check(tab: browser.DashboardPage, page: str) -> None:
@@ -122,40 +128,39 @@ def main(argv: list[str] | None = None) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    cold: dict[str, list[float]] = {p: [] for p in pages}
-    warm: dict[str, list[float]] = {p: [] for p in pages}
-    script: dict[str, list[float]] = {p: [] for p in pages}
+    series = ("cold", "visit", "warm", "script")
+    times: dict[str, dict[str, list[float]]] = {name: {p: [] for p in pages} for name in series}
     print(f"dashboard render times over {database} ({database.stat().st_size / 2**20:,.0f} MiB)")
-    print(f"{args.runs} run(s); each page on a fresh app and browser, then {args.warm} reloads")
+    print(
+        f"{args.runs} run(s); each page on a fresh app and browser, {args.warm} reloads, "
+        "then a new browser"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as work, sync_playwright() as pw:
         for run in range(1, args.runs + 1):
             for page in pages:
-                first, again, scripts = measure_page(
+                first, visit, again, scripts = measure_page(
                     pw, database, target, page, args.warm, Path(work) / f"{page}-{run}.log"
                 )
-                cold[page].append(first)
-                warm[page].append(statistics.median(again) if again else float("nan"))
-                script[page].append(statistics.median(scripts) if scripts else float("nan"))
+                times["cold"][page].append(first)
+                times["visit"][page].append(visit)
+                times["warm"][page].append(statistics.median(again) if again else float("nan"))
+                times["script"][page].append(
+                    statistics.median(scripts) if scripts else float("nan")
+                )
                 print(
-                    f"run {run} {page:<13} cold {first:6.2f} s  warm "
+                    f"run {run} {page:<13} cold {first:6.2f}  visit {visit:5.2f}  warm "
                     + " ".join(f"{s:.2f}" for s in again)
                     + "  script "
                     + " ".join(f"{s:.2f}" for s in scripts),
                     flush=True,
                 )
 
+    medians = {name: {p: statistics.median(times[name][p]) for p in pages} for name in series}
     print(f"\nmedians over {args.runs} run(s), seconds")
-    print(f"{'page':<14} {'cold':>6} {'warm':>6} {'script':>7}")
+    print(f"{'page':<14}" + "".join(f"{name:>8}" for name in series))
     for page in pages:
-        print(
-            f"{page:<14} {statistics.median(cold[page]):6.2f} {statistics.median(warm[page]):6.2f}"
-            f" {statistics.median(script[page]):7.2f}"
-        )
-    print(
-        f"{'max':<14} {max(statistics.median(cold[p]) for p in pages):6.2f}"
-        f" {max(statistics.median(warm[p]) for p in pages):6.2f}"
-        f" {max(statistics.median(script[p]) for p in pages):7.2f}"
-    )
+        print(f"{page:<14}" + "".join(f"{medians[name][page]:8.2f}" for name in series))
+    print(f"{'max':<14}" + "".join(f"{max(medians[name].values()):8.2f}" for name in series))
     if args.slow_queries:
         slow_queries(database, target, pages, args.slow_queries)
 

@@ -41,6 +41,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+# how often the render check runs while a page draws (each check makes Chromium lay out the page)
+POLL_MS = 25
 # url path -> the page title app.py gives it (the page's <h1> is its own, set by the view).
 PAGES = {
     "metering": "Metering dashboard (001)",
@@ -353,7 +355,7 @@ class DashboardPage:
                 why = self.page.evaluate(RENDERED_JS)
                 if not why:
                     return
-            self.page.wait_for_timeout(25)
+            self.page.wait_for_timeout(POLL_MS)
         raise DashboardError(f"{self.page.url} did not render in {timeout:.0f} s: {why}")
 
     def settle(self, timeout: float = 60, quiet: float = 0.4) -> None:
