@@ -711,7 +711,13 @@ SUITES: list[Suite] = [
             ),
         ),
         expectations=[
-            _between("duration", 1, 62, "A billing period lasts 1 to 62 days."),
+            _between(
+                "duration",
+                1,
+                105,
+                "A billing period lasts 1 to 105 days (the quarterly cycle's longest; off-cycle"
+                " lengths within it are the feed's off_cycle_period warning).",
+            ),
             *(
                 _between(
                     f"{fuel.lower()}_kwh_per_day",

@@ -38,6 +38,10 @@ meter_points as (
     select * from {{ ref('stg_junifer__meter_points') }}
 ),
 
+meter_point_versions as (
+    select * from {{ ref('stg_junifer__meter_point_versions') }}
+),
+
 -- the meter point (premise, fuel) an account is supplied at, per MPXN
 supply_links_ranked as (
     select
@@ -105,6 +109,17 @@ meter_points_by_mpxn as (
     where mpxn_rank = 1
 ),
 
+-- every property the MPXN has been registered at, over all its meter points and their versions:
+-- a premise change inside the meter-point history, which the feed rows alone may not show
+meter_point_premise_history as (
+    select
+        mpxn,
+        count(distinct property_id) as meter_point_premise_count
+    from meter_point_versions
+    where mpxn in (select meter_point_charges.mpxn from meter_point_charges)
+    group by mpxn
+),
+
 active_date_history as (
     select
         account_id,
@@ -144,7 +159,9 @@ joined as (
         coalesce(net_metered_points.is_net_metered, false) as is_net_metered,
         supply_links.account_id is not null as has_supply_link,
         shared_link_intervals.mpxn is not null as has_other_account_link,
-        coalesce(active_date_history.active_date_version_count, 1) as active_date_version_count
+        coalesce(active_date_history.active_date_version_count, 1) as active_date_version_count,
+        coalesce(meter_point_premise_history.meter_point_premise_count, 0)
+            as meter_point_premise_count
     from meter_point_charges
     inner join bill_periods
         on meter_point_charges.bill_period_id = bill_periods.bill_period_id
@@ -160,6 +177,8 @@ joined as (
         on bill_periods.account_id = active_date_history.account_id
     left join net_metered_points
         on meter_point_charges.mpxn = net_metered_points.mpxn
+    left join meter_point_premise_history
+        on meter_point_charges.mpxn = meter_point_premise_history.mpxn
     left join shared_link_intervals
         on
             meter_point_charges.mpxn = shared_link_intervals.mpxn

@@ -87,8 +87,19 @@ checked as (
                 then 'negative usage_value on a point without an export register'
             when 'off_cycle_period'
                 then case
-                        when breaking_rows.duration < 25 then 'shorter than 25 days'
-                        else 'longer than 35 days'
+                        when breaking_rows.duration < breaking_rows.billing_cycle_min_days
+                            then {{ dbt.concat([
+                                "'shorter than '",
+                                "cast(breaking_rows.billing_cycle_min_days as "
+                                ~ dbt.type_string() ~ ")",
+                                "' days'",
+                            ]) }}
+                        else {{ dbt.concat([
+                                "'longer than '",
+                                "cast(breaking_rows.billing_cycle_max_days as "
+                                ~ dbt.type_string() ~ ")",
+                                "' days'",
+                            ]) }}
                     end
             when 'dual_fuel_unlinked'
                 then 'the other fuel at this premise is billed to another customer'

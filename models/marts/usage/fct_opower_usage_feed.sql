@@ -4,6 +4,20 @@
 -- or as last built), computing their rules from every interval of their premises and customers;
 -- replaced by usage_interval_id.
 -- depends_on: {{ ref('int_service_points_refresh_scoped') }}
+{#- the nominal billing cadences and the period lengths (days, both included) each tolerates:
+    monthly as CalTRACK 2.2.3.4-5, the others scaled by their months (docs/opower_feed.md) -#}
+{%- set billing_cycle_days = {
+    'monthly': [25, 35],
+    'bimonthly': [50, 70],
+    'quarterly': [75, 105],
+} %}
+{%- set fixed_billing_cycle = var('opower_billing_cycle', none) %}
+{%- if fixed_billing_cycle is not none and fixed_billing_cycle not in billing_cycle_days %}
+    {{ exceptions.raise_compiler_error(
+        "var opower_billing_cycle must be null, monthly, bimonthly or quarterly, not "
+        ~ fixed_billing_cycle
+    ) }}
+{%- endif %}
 {{ config(**incremental_by_key(
     'usage_interval_id', 'date_to', cluster_by=['service_point_id', 'premise_id']
 )) }}
@@ -103,6 +117,115 @@ gaps_dated as (
     from gaps_flagged
 ),
 
+-- each period's own cadence: the one whose tolerance its length falls in (NULL for none, e.g. a
+-- partial first or final period); the tolerances do not overlap, so at most one matches
+periods_classified as (
+    select
+        *,
+        case
+            {%- for cycle, days in billing_cycle_days.items() %}
+                when duration between {{ days[0] }} and {{ days[1] }} then '{{ cycle }}'
+            {%- endfor %}
+        end as period_cadence
+    from gaps_dated
+),
+
+-- a run: consecutive classified periods of one cadence along the service point (unclassified
+-- periods in between do not break it); a period of another cadence starts a new run
+cadence_runs_started as (
+    select
+        *,
+        case
+            when period_cadence is null then 0
+            when
+                period_cadence = coalesce(
+                    last_value(period_cadence ignore nulls) over (
+                        partition by service_point_id
+                        order by date_to, date_from, bill_period_id
+                        rows between unbounded preceding and 1 preceding
+                    ),
+                    ''
+                )
+                then 0
+            else 1
+        end as starts_cadence_run
+    from periods_classified
+),
+
+cadence_runs_numbered as (
+    select
+        *,
+        sum(starts_cadence_run) over (
+            partition by service_point_id
+            order by date_to, date_from, bill_period_id
+            rows between unbounded preceding and current row
+        ) as cadence_run_number
+    from cadence_runs_started
+),
+
+-- a run of two periods or more is a cycle; a lone period of another cadence is not
+cadence_runs_sized as (
+    select
+        *,
+        count(period_cadence) over (
+            partition by service_point_id, cadence_run_number
+        ) as cadence_run_periods,
+        max(period_cadence) over (
+            partition by service_point_id, cadence_run_number
+        ) as cadence_run_cadence
+    from cadence_runs_numbered
+),
+
+cadence_runs_cycled as (
+    select
+        *,
+        case when cadence_run_periods >= 2 then cadence_run_cadence end as run_cycle
+    from cadence_runs_sized
+),
+
+-- the cycle a period is checked against: the var when set; else the latest cycle up to the
+-- period (its own run's, or the one it interrupts), else the first cycle after it, else the
+-- period's own cadence, else monthly
+cycles_assigned as (
+    select
+        *,
+        {% if fixed_billing_cycle is not none -%}
+            '{{ fixed_billing_cycle }}' as billing_cycle
+        {%- else -%}
+            coalesce(
+                last_value(run_cycle ignore nulls) over (
+                    partition by service_point_id
+                    order by date_to, date_from, bill_period_id
+                    rows between unbounded preceding and current row
+                ),
+                first_value(run_cycle ignore nulls) over (
+                    partition by service_point_id
+                    order by date_to, date_from, bill_period_id
+                    rows between current row and unbounded following
+                ),
+                period_cadence,
+                'monthly'
+            ) as billing_cycle
+        {%- endif %}
+    from cadence_runs_cycled
+),
+
+cycled as (
+    select
+        *,
+        cast(case billing_cycle
+            {%- for cycle, days in billing_cycle_days.items() %}
+                when '{{ cycle }}' then {{ days[0] }}
+            {%- endfor %}
+        end as {{ dbt.type_bigint() }}) as billing_cycle_min_days,
+        cast(case billing_cycle
+            {%- for cycle, days in billing_cycle_days.items() %}
+                when '{{ cycle }}' then {{ days[1] }}
+            {%- endfor %}
+        end as {{ dbt.type_bigint() }}) as billing_cycle_max_days
+    from cycles_assigned
+),
+
 -- a service point billed to two accounts over overlapping days (supply links: upstream)
 two_account_intervals as (
     select distinct this_interval.usage_interval_id
@@ -163,47 +286,53 @@ meter_serials as (
 
 flagged as (
     select
-        gaps_dated.*,
-        {{ to_date(dbt.dateadd('year', 2, 'gaps_dated.last_gap_date')) }}
+        cycled.*,
+        {{ to_date(dbt.dateadd('year', 2, 'cycled.last_gap_date')) }}
             as ineligible_until_date,
         (
             two_account_intervals.usage_interval_id is not null
-            or gaps_dated.has_other_account_link
+            or cycled.has_other_account_link
         ) as is_on_two_accounts,
-        gaps_dated.active_date_version_count > 1 as is_active_date_changed,
+        cycled.active_date_version_count > 1 as is_active_date_changed,
         coalesce(
-            gaps_dated.inactive_date <= gaps_dated.active_date, false
+            cycled.inactive_date <= cycled.active_date, false
         ) as is_inactive_not_after_active,
         (
-            gaps_dated.active_date is null
-            or gaps_dated.date_from < gaps_dated.active_date
-            or coalesce(gaps_dated.date_to >= gaps_dated.inactive_date, false)
+            cycled.active_date is null
+            or cycled.date_from < cycled.active_date
+            or coalesce(cycled.date_to >= cycled.inactive_date, false)
         ) as is_outside_active_window,
         coalesce(customer_premises.active_premise_count > 2, false)
             as is_customer_over_two_premises,
-        coalesce(service_point_premises.premise_count > 1, false) as is_premise_changed,
+        (
+            coalesce(service_point_premises.premise_count > 1, false)
+            or cycled.meter_point_premise_count > 1
+        ) as is_premise_changed,
         meter_serials.msn is not null as is_service_point_meter_serial,
         (
-            gaps_dated.usage_value < 0 and not gaps_dated.is_net_metered
+            cycled.usage_value < 0 and not cycled.is_net_metered
         ) as is_negative_usage_not_net_metered,
-        (gaps_dated.duration < 25 or gaps_dated.duration > 35) as is_off_cycle,
+        (
+            cycled.duration < cycled.billing_cycle_min_days
+            or cycled.duration > cycled.billing_cycle_max_days
+        ) as is_off_cycle,
         coalesce(customer_premise_fuels.fuel_count >= 2, false) as is_dual_fuel,
         unlinked_dual_fuel_intervals.usage_interval_id is not null as is_dual_fuel_unlinked
-    from gaps_dated
+    from cycled
     left join two_account_intervals
-        on gaps_dated.usage_interval_id = two_account_intervals.usage_interval_id
+        on cycled.usage_interval_id = two_account_intervals.usage_interval_id
     left join unlinked_dual_fuel_intervals
-        on gaps_dated.usage_interval_id = unlinked_dual_fuel_intervals.usage_interval_id
+        on cycled.usage_interval_id = unlinked_dual_fuel_intervals.usage_interval_id
     left join customer_premises
-        on gaps_dated.customer_id = customer_premises.customer_id
+        on cycled.customer_id = customer_premises.customer_id
     left join service_point_premises
-        on gaps_dated.service_point_id = service_point_premises.service_point_id
+        on cycled.service_point_id = service_point_premises.service_point_id
     left join customer_premise_fuels
         on
-            gaps_dated.customer_id = customer_premise_fuels.customer_id
-            and gaps_dated.premise_id = customer_premise_fuels.premise_id
+            cycled.customer_id = customer_premise_fuels.customer_id
+            and cycled.premise_id = customer_premise_fuels.premise_id
     left join meter_serials
-        on gaps_dated.service_point_id = meter_serials.msn
+        on cycled.service_point_id = meter_serials.msn
 ),
 
 final as (
@@ -239,6 +368,9 @@ final as (
         is_premise_changed,
         is_service_point_meter_serial,
         is_negative_usage_not_net_metered,
+        billing_cycle,
+        billing_cycle_min_days,
+        billing_cycle_max_days,
         is_off_cycle,
         is_dual_fuel,
         is_dual_fuel_unlinked,
