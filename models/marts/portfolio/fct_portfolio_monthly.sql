@@ -187,27 +187,32 @@ final as (
             when contracted_portfolio_size = 0 then null
             else par_120_accounts * 1.0 / contracted_portfolio_size
         end as par_120_rate,
-        -- decimal / decimal is NUMERIC on BigQuery, DOUBLE on DuckDB: the numerator is cast to
+        -- decimal / decimal is NUMERIC on BigQuery, DOUBLE on DuckDB: both sides are cast to
         -- dbt.type_float() so the balance rates are a double on both (the contract says float64)
         case
             when outstanding_balance = 0 then null
-            else cast(par_30_balance as {{ dbt.type_float() }}) / outstanding_balance
+            else cast(par_30_balance as {{ dbt.type_float() }})
+                / cast(outstanding_balance as {{ dbt.type_float() }})
         end as par_30_balance_rate,
         case
             when outstanding_balance = 0 then null
-            else cast(par_60_balance as {{ dbt.type_float() }}) / outstanding_balance
+            else cast(par_60_balance as {{ dbt.type_float() }})
+                / cast(outstanding_balance as {{ dbt.type_float() }})
         end as par_60_balance_rate,
         case
             when outstanding_balance = 0 then null
-            else cast(par_90_balance as {{ dbt.type_float() }}) / outstanding_balance
+            else cast(par_90_balance as {{ dbt.type_float() }})
+                / cast(outstanding_balance as {{ dbt.type_float() }})
         end as par_90_balance_rate,
         case
             when outstanding_balance = 0 then null
-            else cast(par_120_balance as {{ dbt.type_float() }}) / outstanding_balance
+            else cast(par_120_balance as {{ dbt.type_float() }})
+                / cast(outstanding_balance as {{ dbt.type_float() }})
         end as par_120_balance_rate,
         case
             when amount_due = 0 then null
-            else cast(amount_paid as {{ dbt.type_float() }}) / amount_due
+            else cast(amount_paid as {{ dbt.type_float() }})
+                / cast(amount_due as {{ dbt.type_float() }})
         end as collection_rate
     from aggregated
 )
