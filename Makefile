@@ -13,10 +13,16 @@ STAMP := $(VENV)/.installed
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONDONTWRITEBYTECODE := 1
-# CI builds into its own DuckDB file so a developer's warehouse.duckdb is never touched.
-CI_DB := $(CURDIR)/target/ci.duckdb
+# make test writes only under target/ci/: its dbt target path, DuckDB file, logs and scratch
+# roots. What `make build` made (target/*.json, target/warehouse.duckdb, warehouse.duckdb) is left
+# byte for byte as it was, and `make test` proves it (energy_dw.untouched).
+CI_TARGET := $(CURDIR)/target/ci
+CI_DB := $(CI_TARGET)/ci.duckdb
+CI_ENV := DBT_TARGET_PATH=$(CI_TARGET) DBT_LOG_PATH=$(CI_TARGET)/logs DBT_DUCKDB_PATH=$(CI_DB)
+# `mf` reads only <project>/target/semantic_manifest.json: a scratch root whose target is target/ci.
+CI_PROJECT := $(CI_TARGET)/project
 
-.PHONY: help venv seeds build bench test dbt-ci check-bigquery check-project semantic validate scan-secrets scan-pii export-opower pytest lint lint-sql lint-py docs clean lock
+.PHONY: help venv seeds build publish bench test dbt-ci check-bigquery check-project semantic validate scan-secrets scan-pii export-opower pytest readme-check lint lint-sql lint-py docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -33,21 +39,28 @@ venv: $(STAMP)  ## create or reuse .venv from requirements.txt
 seeds: $(STAMP)  ## regenerate the committed CSV seeds with the synthetic data generator
 	$(BIN)/python -m energy_dw.generator
 
-build: $(STAMP)  ## build the warehouse on DuckDB from the seeds (warehouse.duckdb)
+# dbt writes the working file (target/warehouse.duckdb); readers open warehouse.duckdb, which only
+# `publish` replaces, atomically, once a build has passed (README, "Readers during a build").
+build: $(STAMP)  ## build the warehouse from the seeds into target/warehouse.duckdb, then publish it as warehouse.duckdb
 	$(DBT) seed --target dev
 	$(DBT) build --target dev || { $(BIN)/python -m energy_dw.failures; exit 1; }
+	$(BIN)/python -m energy_dw.publish
 
-dbt-ci: $(STAMP)  ## dbt seed + build (models, data tests, unit tests) into target/ci.duckdb
-	@mkdir -p target
-	DBT_DUCKDB_PATH=$(CI_DB) $(DBT) seed --target ci
-	DBT_DUCKDB_PATH=$(CI_DB) $(DBT) build --target ci || { DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/python -m energy_dw.failures; exit 1; }
-	DBT_DUCKDB_PATH=$(CI_DB) $(DBT) docs generate --target ci --no-compile --quiet
+publish: $(STAMP)  ## publish the working file (target/warehouse.duckdb) as warehouse.duckdb, atomically
+	$(BIN)/python -m energy_dw.publish
+
+dbt-ci: $(STAMP)  ## dbt seed + build (models, data tests, unit tests) into target/ci/ci.duckdb
+	@mkdir -p $(CI_TARGET)
+	$(CI_ENV) $(DBT) seed --target ci
+	$(CI_ENV) $(DBT) build --target ci || { $(CI_ENV) $(BIN)/python -m energy_dw.failures; exit 1; }
+	$(CI_ENV) $(DBT) docs generate --target ci --no-compile --quiet
 
 check-project: $(STAMP)  ## every model and column described, a grain test per model, naming rules
-	$(BIN)/python -m energy_dw.project_checks --target-path target
+	$(BIN)/python -m energy_dw.project_checks --target-path $(CI_TARGET)
 
-semantic: $(STAMP)  ## validate the MetricFlow semantic layer (configs, and against target/ci.duckdb)
-	DBT_TARGET=ci DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/mf validate-configs
+semantic: $(STAMP)  ## validate the MetricFlow semantic layer (configs, and against target/ci/ci.duckdb)
+	$(BIN)/python -m energy_dw.scratch_project $(CI_PROJECT) --target-path $(CI_TARGET)
+	$(CI_ENV) DBT_TARGET=ci DBT_PROJECT_DIR=$(CI_PROJECT) $(BIN)/mf validate-configs
 
 export-opower: $(STAMP)  ## write the Opower usage file into OUT (make export-opower OUT=dir [UTILITY=soenergy] [VERSION=1] [DB=warehouse.duckdb])
 	@test -n "$(OUT)" || { echo "usage: make export-opower OUT=dir"; exit 2; }
@@ -59,17 +72,28 @@ BQ_CHECK_ARGS ?=
 check-bigquery: $(STAMP)  ## BigQuery without credentials: emulator build, strictness, same numbers as DuckDB, Python models on PySpark
 	$(BIN)/python -m energy_dw.bigquery.emulator check $(BQ_CHECK_ARGS)
 
-validate: $(STAMP)  ## great-expectations suites over the built marts (Data Docs: target/validation_docs)
-	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/python -m energy_dw.validation --docs-dir target/validation_docs
+validate: $(STAMP)  ## great-expectations suites over the built marts (Data Docs: target/ci/validation_docs)
+	$(CI_ENV) $(BIN)/python -m energy_dw.validation --docs-dir $(CI_TARGET)/validation_docs
 
 scan-secrets: $(STAMP)  ## secret scan of the repository (tracked and untracked-not-ignored files)
 	$(BIN)/python -m energy_dw.secret_scan .
 
 scan-pii: $(STAMP)  ## no mart column carries personal data in clear text (by name and by content)
-	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/python -m energy_dw.pii_scan --target-path target
+	$(CI_ENV) $(BIN)/python -m energy_dw.pii_scan --target-path $(CI_TARGET)
 
-pytest: $(STAMP)  ## Python tests (generator, model logic, checks) against target/ci.duckdb
-	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/pytest
+pytest: $(STAMP)  ## Python tests (generator, model logic, checks) against target/ci/ci.duckdb
+	$(CI_ENV) $(BIN)/pytest --ignore=tests/python/test_readme_commands.py
+
+# The README's local commands, as written, after `make build` in a scratch root of the project
+# (target/ci/readme: symlinks to the sources and .venv, its own target/ and warehouse.duckdb), so
+# the check never replaces the developer's own build. DBT_* variables are unset, as for a new user.
+README_ROOT := $(CI_TARGET)/readme
+
+readme-check: $(STAMP)  ## run the README's DuckDB and metric commands after `make build`; compare their output
+	$(BIN)/python -m energy_dw.scratch_project $(README_ROOT)
+	env -u DBT_DUCKDB_PATH -u DBT_TARGET -u DBT_TARGET_PATH -u DBT_LOG_PATH \
+	    $(MAKE) --no-print-directory -C $(README_ROOT) build
+	README_ROOT=$(README_ROOT) $(BIN)/pytest tests/python/test_readme_commands.py
 
 lint-py: $(STAMP)
 	$(BIN)/ruff check energy_dw tests python_models
@@ -79,26 +103,32 @@ lint-py: $(STAMP)
 # what was built before: incremental models are linted in their full-refresh form (their
 # incremental branch is run by tests/python/test_incremental.py and checked for BigQuery by
 # make check-bigquery).
-LINT_DB := $(CURDIR)/target/lint.duckdb
+LINT_DB := $(CI_TARGET)/lint.duckdb
 
 lint-sql: $(STAMP)
-	@mkdir -p target && rm -f $(LINT_DB)
-	DBT_DUCKDB_PATH=$(LINT_DB) $(BIN)/sqlfluff lint models macros analyses tests
+	@mkdir -p $(CI_TARGET) && rm -f $(LINT_DB)
+	DBT_DUCKDB_PATH=$(LINT_DB) DBT_TARGET_PATH=$(CI_TARGET)/lint DBT_LOG_PATH=$(CI_TARGET)/logs \
+	    $(BIN)/sqlfluff lint models macros analyses tests
 
 lint: lint-py lint-sql  ## ruff and sqlfluff (zero violations)
 
-test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, semantic layer, GX, PII, pytest, sqlfluff
+test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, dbt-score, semantic layer, GX, PII, pytest, dashboards in Chromium, sqlfluff, README
+	$(BIN)/python -m energy_dw.untouched snapshot $(CI_TARGET)/untouched.json
 	$(MAKE) --no-print-directory lint-py
 	$(MAKE) --no-print-directory scan-secrets
 	$(MAKE) --no-print-directory dbt-ci
-	$(MAKE) --no-print-directory check-bigquery \
-	    BQ_CHECK_ARGS="--duckdb $(CI_DB) --duckdb-manifest $(CURDIR)/target/manifest.json"
+	$(MAKE) --no-print-directory check-bigquery BQ_CHECK_ARGS="--work $(CI_TARGET)/bigquery \
+	    --duckdb $(CI_DB) --duckdb-manifest $(CI_TARGET)/manifest.json"
 	$(MAKE) --no-print-directory check-project
+	$(MAKE) --no-print-directory score SCORE_MANIFEST=$(CI_TARGET)/manifest.json
 	$(MAKE) --no-print-directory semantic
 	$(MAKE) --no-print-directory validate
 	$(MAKE) --no-print-directory scan-pii
 	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory test-dashboard
 	$(MAKE) --no-print-directory lint-sql
+	$(MAKE) --no-print-directory readme-check
+	$(BIN)/python -m energy_dw.untouched verify $(CI_TARGET)/untouched.json
 
 docs: $(STAMP)  ## generate the dbt docs site into target/ (open with `dbt docs serve`)
 	$(DBT) docs generate --target dev
@@ -108,6 +138,43 @@ RUNS ?= 3
 
 bench: $(STAMP)  ## benchmark a generated scale: make bench SCALE=0.1 [RUNS=3] (docs/benchmarks.md)
 	$(BIN)/python -m energy_dw.bench --scale $(SCALE) --runs $(RUNS)
+
+# The dashboards (dashboard/app.py). `make dashboard` serves them on loopback over warehouse.duckdb,
+# read-only (DASHBOARD_TARGET=prod: the BigQuery marts). The browser tests drive Debian's chromium
+# through Playwright's executable_path (no browser download) over the CI build.
+DASHBOARD_PORT ?= 8501
+CHROMIUM ?= /usr/bin/chromium
+DASHBOARD_SHOTS := $(CURDIR)/target/dashboard
+DASHBOARD_DB ?= warehouse.duckdb
+DASHBOARD_DBT_TARGET ?= target
+DASHBOARD_RUNS ?= 5
+
+.PHONY: dashboard chromium test-dashboard bench-dashboard
+
+dashboard: $(STAMP)  ## the dashboards on http://127.0.0.1:8501 (DASHBOARD_PORT) over warehouse.duckdb, read-only
+	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address 127.0.0.1 \
+	    --server.port $(DASHBOARD_PORT) --browser.gatherUsageStats false
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "$(CHROMIUM) is missing: installing Debian's chromium package"; \
+	        apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	    else \
+	        echo "The browser tests need Debian's chromium ($(CHROMIUM) is missing)." >&2; \
+	        echo "Install it as root: sudo apt-get install -y chromium (or set CHROMIUM=path)." >&2; \
+	        exit 1; \
+	    fi; }
+
+test-dashboard: $(STAMP) chromium  ## every dashboard page and filter in headless Chromium over the CI build; screenshots in target/dashboard/
+	@test -f $(CI_DB) -a -f $(CI_TARGET)/manifest.json || $(MAKE) --no-print-directory dbt-ci
+	$(CI_ENV) DASHBOARD_DUCKDB_PATH=$(CI_DB) DASHBOARD_DBT_TARGET_PATH=$(CI_TARGET) \
+	    DASHBOARD_SCREENSHOTS=$(DASHBOARD_SHOTS) CHROMIUM=$(CHROMIUM) \
+	    $(BIN)/pytest tests/browser -p no:cacheprovider
+
+bench-dashboard: $(STAMP) chromium  ## page render times in Chromium: make bench-dashboard [DASHBOARD_DB=warehouse.duckdb DASHBOARD_DBT_TARGET=target DASHBOARD_RUNS=5]
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m energy_dw.bench_dashboard --database $(DASHBOARD_DB) \
+	    --dbt-target-path $(DASHBOARD_DBT_TARGET) --runs $(DASHBOARD_RUNS)
 
 # dbt-score of the metadata (docs/governance.md): every model, source, seed, exposure and macro,
 # read from a manifest (make build's by default; make test passes the one of its own build).
@@ -128,4 +195,4 @@ lock:  ## re-resolve requirements.in into requirements.txt
 	  /tmp/energy-dw-lock/bin/pip freeze; } > requirements.txt
 
 clean:  ## remove build output (keeps .venv)
-	rm -rf target logs warehouse.duckdb
+	rm -rf target logs warehouse.duckdb warehouse.duckdb.wal .warehouse.duckdb.*.publishing

@@ -4,7 +4,7 @@ dbt reports how many rows a test found; this prints which. Data tests store thei
 in the `audit` schema on DuckDB (`store_failures`), and this reads them back.
 
 Usage: python -m energy_dw.failures [--target-path target] [--limit 10]
-The DuckDB file is $DBT_DUCKDB_PATH, else warehouse.duckdb.
+The DuckDB file is $DBT_DUCKDB_PATH, else the working file of `make build`, target/warehouse.duckdb.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def report(target_path: Path, database: str, limit: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target-path", default=os.environ.get("DBT_TARGET_PATH", "target"))
-    parser.add_argument("--database", default=os.environ.get("DBT_DUCKDB_PATH", "warehouse.duckdb"))
+    default_database = os.environ.get("DBT_DUCKDB_PATH", "target/warehouse.duckdb")
+    parser.add_argument("--database", default=default_database)
     parser.add_argument("--limit", type=int, default=10)
     args = parser.parse_args(argv)
     print(report(Path(args.target_path), args.database, args.limit))

@@ -11,7 +11,7 @@ A column is reported
 - by content: a text value that looks like an email, a phone number, a UK postcode or a street
   address (VALUE_PATTERNS), or that equals a value of a PII column of the restricted models.
 
-Usage: python -m energy_dw.pii_scan [--database target/ci.duckdb] [--target-path target]
+Usage: python -m energy_dw.pii_scan [--database target/ci/ci.duckdb] [--target-path target/ci]
 Exit 1 when a finding is reported.
 """
 

@@ -453,11 +453,17 @@ def main(argv: list[str] | None = None) -> int:
     check_parser.add_argument("--skip-python", action="store_true", help="no PySpark step")
     check_parser.add_argument("--duckdb", type=Path, help="reuse this DuckDB build (ci.duckdb)")
     check_parser.add_argument("--duckdb-manifest", type=Path, help="its manifest.json")
+    check_parser.add_argument(
+        "--work", type=Path, help="where the check writes (default target/bigquery)"
+    )
     serve_parser = sub.add_parser("serve", help="start the emulator and wait")
     serve_parser.add_argument("--port", type=int, default=0)
     sub.add_parser("install", help="create .venv-bqemulator and the offline extensions")
     args = parser.parse_args(argv)
     if args.command == "check":
+        if args.work:  # make test keeps everything it writes under target/ci/
+            global WORK  # one module-wide setting, read by every step
+            WORK = args.work.absolute()
         return check(args.duckdb, args.duckdb_manifest, skip_python=args.skip_python)
     if args.command == "serve":
         return serve(args.port)

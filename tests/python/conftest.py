@@ -1,6 +1,6 @@
 """Shared pytest fixtures.
 
-Tests that read the built warehouse use the DuckDB file `make dbt-ci` builds (target/ci.duckdb,
+Tests that read the built warehouse use the DuckDB file `make dbt-ci` builds (target/ci/ci.duckdb,
 or $DBT_DUCKDB_PATH). They are skipped with a clear reason when it has not been built, except in
 CI (CI=true), where a missing warehouse is a failure.
 """
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def warehouse_path() -> Path:
-    return Path(os.environ.get("DBT_DUCKDB_PATH", ROOT / "target" / "ci.duckdb"))
+    return Path(os.environ.get("DBT_DUCKDB_PATH", ROOT / "target" / "ci" / "ci.duckdb"))
 
 
 @pytest.fixture(scope="session")

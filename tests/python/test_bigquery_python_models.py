@@ -40,8 +40,9 @@ PYTHON_MODELS = sorted(
 
 
 def duckdb_paths() -> tuple[Path, Path]:
-    database = Path(os.environ.get("BQ_CHECK_DUCKDB_PATH", ROOT / "target" / "ci.duckdb"))
-    manifest = Path(os.environ.get("BQ_CHECK_DUCKDB_MANIFEST", ROOT / "target" / "manifest.json"))
+    ci = ROOT / "target" / "ci"  # what make dbt-ci builds
+    database = Path(os.environ.get("BQ_CHECK_DUCKDB_PATH", ci / "ci.duckdb"))
+    manifest = Path(os.environ.get("BQ_CHECK_DUCKDB_MANIFEST", ci / "manifest.json"))
     return database, manifest
 
 

@@ -28,7 +28,7 @@ TOLERANCE = 1e-6
 
 
 def warehouse_path() -> Path:
-    return Path(os.environ.get("DBT_DUCKDB_PATH", ROOT / "target" / "ci.duckdb"))
+    return Path(os.environ.get("DBT_DUCKDB_PATH", ROOT / "target" / "ci" / "ci.duckdb"))
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,8 @@ def metricflow(tmp_path_factory):
         "DBT_DUCKDB_PATH": str(database),
     }
     parsed = subprocess.run(
-        [str(BIN / "dbt"), "parse", "--target", "ci", "--quiet"],
+        # --target-path: make test sets DBT_TARGET_PATH, and `mf` reads only <project>/target/
+        [str(BIN / "dbt"), "parse", "--target", "ci", "--target-path", "target", "--quiet"],
         cwd=project,
         env=env,
         capture_output=True,

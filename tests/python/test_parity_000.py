@@ -35,7 +35,7 @@ BACKTICKED = re.compile(r"`[^`.]+\.([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)`")
 
 
 def warehouse_path() -> Path:
-    return Path(os.environ.get("DBT_DUCKDB_PATH", ROOT / "target" / "ci.duckdb"))
+    return Path(os.environ.get("DBT_DUCKDB_PATH", ROOT / "target" / "ci" / "ci.duckdb"))
 
 
 # --- translation of the original queries ---------------------------------------------------

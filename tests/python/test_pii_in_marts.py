@@ -24,7 +24,7 @@ def _built():
 
 
 def _manifest():
-    for target in (os.environ.get("DBT_TARGET_PATH"), ROOT / "target"):
+    for target in (os.environ.get("DBT_TARGET_PATH"), ROOT / "target" / "ci"):
         if (
             target
             and (manifest := os.path.join(target, "manifest.json"))

@@ -4,9 +4,10 @@ MetricFlow compiles each metric query (`mf query --explain`) and the SQL runs on
 `warehouse` connection, so the check needs no second (write) connection to the DuckDB file. The
 marts side re-aggregates fct_portfolio_monthly's additive columns on the same slice.
 
-`mf` reads `target/semantic_manifest.json` under its working directory: the project root, or
-$MF_PROJECT_DIR when a build writes its artifacts elsewhere (a dbt project whose `target`
-holds a current semantic manifest).
+`mf` reads `target/semantic_manifest.json` under its working directory, and nothing else: it runs
+in $MF_PROJECT_DIR if set, else in a scratch root of the project whose `target` is the target path
+of the build the `warehouse` fixture reads ($DBT_TARGET_PATH, else target/ci, where make dbt-ci
+writes), so the metric SQL names that build's catalog.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from energy_dw import scratch_project
+
 MONTHS = ("2026-03-01", "2026-10-01")
 
 
@@ -31,8 +34,12 @@ def mf_command() -> str:
 
 
 @pytest.fixture(scope="module")
-def mf_project(project_root: Path) -> Path:
-    root = Path(os.environ.get("MF_PROJECT_DIR", project_root))
+def mf_project(project_root: Path, tmp_path_factory) -> Path:
+    if "MF_PROJECT_DIR" in os.environ:
+        root = Path(os.environ["MF_PROJECT_DIR"])
+    else:
+        target = Path(os.environ.get("DBT_TARGET_PATH", project_root / "target" / "ci"))
+        root = scratch_project.create(tmp_path_factory.mktemp("mf") / "project", target)
     manifest = root / "target" / "semantic_manifest.json"
     mf = mf_command()
     problem = None
