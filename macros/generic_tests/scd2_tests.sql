@@ -21,7 +21,9 @@ group by {{ key }}
 having sum(case when {{ valid_to }} = {{ scd2_open_end() }} then 1 else 0 end) = 0
 {% endtest %}
 
-{#- SCD2 integrity: the validity windows of one key never overlap and are never empty. -#}
+{#- SCD2 integrity: the validity windows of one key never overlap and are never empty. NULL is
+    not a pass: a version with a NULL validity start or end is neither current nor closed, so it
+    would leave staging unseen; it is returned. -#}
 {% test scd2_no_overlapping_windows(
     model, key,
     valid_from='meta_effective_from_timestamp',
@@ -39,6 +41,8 @@ with versions as (
 )
 
 select * from versions
-where valid_from >= valid_to
+where valid_from is null
+    or valid_to is null
+    or valid_from >= valid_to
     or valid_from < previous_valid_to
 {% endtest %}

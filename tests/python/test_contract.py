@@ -62,6 +62,44 @@ def test_scd2_sources_are_tested_for_integrity(project_root):
                     } <= names, (source["name"], table["name"])
 
 
+def _source_tables(root: Path):
+    for path in sorted(root.glob("models/staging/*/_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            for table in source["tables"]:
+                yield source["name"], table
+
+
+def _test_names(tests) -> set[str]:
+    return {t if isinstance(t, str) else next(iter(t)) for t in tests or []}
+
+
+def test_every_contract_table_fails_the_build_when_empty(project_root):
+    """Derived from the contract: a table added to contract.py without `not_empty` fails here."""
+    declared = {
+        (ds, t["name"]): _test_names(t.get("data_tests")) for ds, t in _source_tables(project_root)
+    }
+    missing = [
+        (ds, t)
+        for ds, tabs in contract.tables().items()
+        for t in tabs
+        if "not_empty" not in declared.get((ds, t), set())
+    ]
+    assert not missing, f"source tables without a not_empty test: {missing}"
+
+
+def test_scd2_validity_columns_are_not_null(project_root):
+    """A version with a NULL validity start or end is neither current nor closed: not_null."""
+    missing = []
+    for ds, table in _source_tables(project_root):
+        if not contract.is_scd2(ds, table["name"]):
+            continue
+        tests = {c["name"]: _test_names(c.get("data_tests")) for c in table["columns"]}
+        for column, _ in contract.SCD2_COLUMNS:
+            if "not_null" not in tests.get(column, set()):
+                missing.append((ds, table["name"], column))
+    assert not missing, f"SCD2 validity columns without not_null: {missing}"
+
+
 def test_seed_properties_are_in_sync_with_the_contract(project_root):
     assert seed_properties.render() == (project_root / "seeds" / "_seeds.yml").read_text(), (
         "seeds/_seeds.yml is stale: run python -m energy_dw.seed_properties"

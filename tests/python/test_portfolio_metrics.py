@@ -214,6 +214,8 @@ def test_stock_at_quarter_grain_is_the_last_month_of_the_quarter(warehouse, mf_p
     marts["quarter"] = pd.to_datetime(marts["activity_month"]).dt.to_period("Q")
     last_months = marts.sort_values("activity_month").groupby("quarter").tail(1)
     expected = dict(zip(last_months["quarter"], last_months["contracted"], strict=True))
+    assert len(metrics) > 0 and len(expected) > 0, "no quarters to compare"
+    assert len(metrics) == len(expected), (len(metrics), len(expected))
     for _, row in metrics.iterrows():
         quarter = row["metric_time__quarter"].to_period("Q")
         assert row["portfolio_contracted_size"] == expected[quarter], quarter

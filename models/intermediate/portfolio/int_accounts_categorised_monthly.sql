@@ -263,6 +263,10 @@ credit_summary as (
         max(payment_credit.credit_until_date) as credit_until_date,
         count(*) as payment_count_to_date,
         sum(payment_credit.amount) as amount_paid_to_date,
+        -- the latest payment made while the account was expired: the day its credit came back
+        max(
+            case when payment_credit.days_expired_when_paid > 0 then payment_credit.paid_date end
+        ) as last_restoring_paid_date,
         sum(
             case
                 when payment_credit.paid_date >= account_months.activity_month
@@ -332,6 +336,7 @@ joined as (
         last_ended_contracts.last_ended_reason,
         last_ended_contracts.last_ended_is_upfront,
         credit_summary.credit_until_date,
+        credit_summary.last_restoring_paid_date,
         coalesce(credit_summary.payment_count_to_date, 0) as payment_count_to_date,
         coalesce(credit_summary.amount_paid_to_date, 0) as amount_paid_to_date,
         coalesce(credit_summary.amount_paid_in_month, 0) as amount_paid_in_month,
@@ -439,11 +444,36 @@ final as (
         portfolio_level_3,
         portfolio_category,
         coalesce(previous_portfolio_category, 'Pre-Portfolio') as previous_portfolio_category,
+        -- the day the account entered its month-end category: Late the day after its credit ran
+        -- out, Defaulted the day days_expired reached the opco's threshold, New at activation,
+        -- Normal the latest of activation, the day after the downpayment's credit and the last
+        -- payment that ended a lapse; Uncontracted categories the day the last contract ended
         case
             when portfolio_category != coalesce(previous_portfolio_category, 'Pre-Portfolio')
                 then case
-                        when portfolio_level_1 = 'Contracted Portfolio'
+                        when portfolio_category = 'Defaulted'
+                            then {{ add_days(
+                                'coalesce(credit_until_date, installation_date)',
+                                'default_after_days_expired'
+                            ) }}
+                        when portfolio_category = 'Late'
+                            then {{ add_days(
+                                'coalesce(credit_until_date, installation_date)', 1
+                            ) }}
+                        when portfolio_category = 'New'
                             then coalesce(latest_activated_date, installation_date)
+                        when portfolio_category = 'Normal'
+                            then greatest(
+                                    coalesce(latest_activated_date, installation_date),
+                                    coalesce(
+                                        {{ add_days('downpayment_credit_until_date', 1) }},
+                                        coalesce(latest_activated_date, installation_date)
+                                    ),
+                                    coalesce(
+                                        last_restoring_paid_date,
+                                        coalesce(latest_activated_date, installation_date)
+                                    )
+                                )
                         when portfolio_level_1 = 'Uncontracted Portfolio'
                             then coalesce(last_ended_date, snapshot_date)
                     end
