@@ -113,7 +113,8 @@ lint-sql: $(STAMP)
 lint: lint-py lint-sql  ## ruff and sqlfluff (zero violations)
 
 test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, dbt-score, semantic layer, GX, PII, pytest, dashboards in Chromium, sqlfluff, README
-	$(BIN)/python -m energy_dw.untouched snapshot $(CI_TARGET)/untouched.json
+	$(BIN)/python -m energy_dw.untouched snapshot $(CI_TARGET)/untouched.json \
+	    --inside target/ci --inside target/dashboard
 	$(MAKE) --no-print-directory lint-py
 	$(MAKE) --no-print-directory scan-secrets
 	$(MAKE) --no-print-directory dbt-ci

@@ -9,8 +9,11 @@ So after `make build` then `make test`, what `make build` made is byte for byte 
 Files are compared by SHA-256 (by size, modification time and inode above 256 MiB, such as
 generated data sets). Left out: the folder itself, virtualenvs, tool caches, `__pycache__`.
 
-Usage: python -m energy_dw.untouched snapshot FILE [--inside target/ci]
+Usage: python -m energy_dw.untouched snapshot FILE [--inside target/ci [--inside DIR ...]]
        python -m energy_dw.untouched verify FILE
+
+`make test` also writes the dashboards' screenshots into `target/dashboard/` (where the issue and
+the README show them), so it names both folders.
 """
 
 from __future__ import annotations
@@ -30,9 +33,13 @@ HASH_LIMIT = 256 * 2**20
 FALLBACK = ["target", "logs", "warehouse.duckdb", "warehouse.duckdb.wal", "data", "out"]
 
 
-def _skipped(relative: str, inside: str) -> bool:
+def _folders(inside: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f.strip("/") for f in ([inside] if isinstance(inside, str) else inside))
+
+
+def _skipped(relative: str, inside: str | list[str] | tuple[str, ...]) -> bool:
     parts = relative.split("/")
-    if relative == inside or relative.startswith(inside + "/"):
+    if any(relative == f or relative.startswith(f + "/") for f in _folders(inside)):
         return True
     if parts[0].startswith(".venv") or parts[0].endswith(".egg-info"):
         return True
@@ -66,9 +73,11 @@ def _fingerprint(path: Path) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
-def snapshot(root: Path = ROOT, inside: str = "target/ci") -> dict[str, str]:
-    """{relative path: fingerprint} of every ignored file outside `inside`."""
-    inside = inside.strip("/")
+def snapshot(
+    root: Path = ROOT, inside: str | list[str] | tuple[str, ...] = "target/ci"
+) -> dict[str, str]:
+    """{relative path: fingerprint} of every ignored file outside the folder(s) `inside`."""
+    inside = _folders(inside)
     files: dict[str, str] = {}
     for entry in ignored_entries(root):
         top = root / entry
@@ -102,22 +111,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["snapshot", "verify"])
     parser.add_argument("file", type=Path, help="where the snapshot is kept")
-    parser.add_argument("--inside", default="target/ci", help="the folder the run may write")
+    parser.add_argument(
+        "--inside", action="append", help="a folder the run may write (default: target/ci)"
+    )
     parser.add_argument("--root", type=Path, default=ROOT)
     args = parser.parse_args(argv)
+    args.inside = args.inside or ["target/ci"]
     if args.action == "snapshot":
         files = snapshot(args.root, args.inside)
         args.file.parent.mkdir(parents=True, exist_ok=True)
         args.file.write_text(json.dumps({"inside": args.inside, "files": files}, indent=1))
-        print(f"untouched: {len(files)} build output file(s) outside {args.inside} recorded")
+        where = ", ".join(args.inside)
+        print(f"untouched: {len(files)} build output file(s) outside {where} recorded")
         return 0
     recorded = json.loads(args.file.read_text())
     found = differences(recorded["files"], snapshot(args.root, recorded["inside"]))
+    where = ", ".join(f"{f}/" for f in _folders(recorded["inside"]))
     if found:
-        print(f"FAIL: the run wrote build output outside {recorded['inside']}/:", file=sys.stderr)
+        print(f"FAIL: the run wrote build output outside {where}:", file=sys.stderr)
         print("\n".join(f"  {line}" for line in found), file=sys.stderr)
         return 1
-    print(f"untouched: {len(recorded['files'])} build output file(s) outside {recorded['inside']}")
+    print(f"untouched: {len(recorded['files'])} build output file(s) outside {where}")
     return 0
 
 

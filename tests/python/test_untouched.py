@@ -80,3 +80,14 @@ def test_a_scratch_root_never_replaces_a_folder_it_did_not_make(repo, tmp_path):
     with pytest.raises(ValueError, match="outside the project's sources"):
         scratch_project.create(repo / "models" / "scratch", root=repo)
     assert (repo / "models" / "m.sql").read_text() == "select 1"
+
+
+def test_several_folders_may_be_written_and_only_those(repo):
+    folders = ["target/ci", "target/dashboard"]
+    before = untouched.snapshot(repo, folders)
+    (repo / "target" / "dashboard").mkdir()
+    (repo / "target" / "dashboard" / "metering.png").write_bytes(b"png")
+    assert untouched.differences(before, untouched.snapshot(repo, folders)) == []
+    assert untouched.differences(before, untouched.snapshot(repo, "target/ci")) == [
+        "added:   target/dashboard/metering.png"
+    ]
