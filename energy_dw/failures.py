@@ -16,6 +16,16 @@ import sys
 from pathlib import Path
 
 
+def _ref_names(node: dict) -> list[str]:
+    """The models a test refs: `refs` holds {"name": ...} dicts since dbt 1.5 (lists before)."""
+    names = list(node.get("refs_names") or [])
+    for ref in node.get("refs") or []:
+        name = ref.get("name") if isinstance(ref, dict) else (ref[-1] if ref else None)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
 def failed_tests(target_path: Path) -> list[dict]:
     results = json.loads((target_path / "run_results.json").read_text())["results"]
     manifest_file = target_path / "manifest.json"
@@ -37,7 +47,7 @@ def failed_tests(target_path: Path) -> list[dict]:
                 "failures": result.get("failures"),
                 "relation": result.get("relation_name") or node.get("relation_name"),
                 "test": (node.get("test_metadata") or {}).get("name", "singular"),
-                "model": ", ".join(node.get("refs_names", []) or [])
+                "model": ", ".join(_ref_names(node))
                 or ", ".join(".".join(s) for s in node.get("sources", [])),
             }
         )

@@ -60,3 +60,11 @@ def test_report_says_so_when_nothing_failed(tmp_path):
         json.dumps({"results": [{"unique_id": "test.p.t", "status": "pass"}]})
     )
     assert "No failed or warning tests" in failures.report(tmp_path, "none.duckdb", limit=5)
+
+
+def test_the_tested_model_is_named_from_dbt_refs():
+    # dbt 1.11 manifests keep a test's refs as {"name", "package", "version"} dicts.
+    node = {"refs": [{"name": "fct_opower_usage_feed", "package": None, "version": None}]}
+    assert failures._ref_names(node) == ["fct_opower_usage_feed"]
+    assert failures._ref_names({"refs": [["old_style_model"]]}) == ["old_style_model"]
+    assert failures._ref_names({}) == []
