@@ -75,7 +75,11 @@ class Definitions:
             if unique_id in self.sources:
                 source = self.sources[unique_id]
                 found.add((source["schema"], source["name"]))
-            elif unique_id in self.models:
+            elif unique_id in self.models and not self.models[unique_id]["name"].startswith(
+                "util_"
+            ):
+                # Utilities (the as-of date, the source loads the header itself reads) read every
+                # source: walking through them would make every page depend on everything.
                 todo.extend(self.models[unique_id]["depends_on"]["nodes"])
         return found
 

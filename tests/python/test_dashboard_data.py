@@ -174,3 +174,35 @@ def test_bigquery_unreachable_is_said_within_the_timeout(tmp_path: Path):
     answer = _probe(env, tmp_path)
     assert "unreachable" in answer["what"], answer
     assert "reload" in answer["remedy"]
+
+
+def test_a_page_depends_on_the_sources_of_its_marts_not_of_the_utilities():
+    from dashboard.definitions import Definitions
+
+    def model(name, parents):
+        return {"name": name, "depends_on": {"nodes": parents}}
+
+    models = {
+        "model.p.fct_a": model("fct_a", ["model.p.stg_a"]),
+        "model.p.stg_a": model("stg_a", ["source.p.raw.a"]),
+        "model.p.util_source_loads": model(
+            "util_source_loads", ["source.p.raw.a", "source.p.raw.b"]
+        ),
+    }
+    definitions = Definitions(
+        models=models,
+        exposures={
+            "exposure.p.page": {
+                "url": "http://127.0.0.1:8501/page",
+                "depends_on": {"nodes": ["model.p.fct_a", "model.p.util_source_loads"]},
+            }
+        },
+        sources={
+            "source.p.raw.a": {"schema": "raw", "name": "a"},
+            "source.p.raw.b": {"schema": "raw", "name": "b"},
+        },
+        metrics={},
+        available=True,
+    )
+    assert definitions.page_sources("page") == {("raw", "a")}
+    assert definitions.page_sources("other") is None
