@@ -41,9 +41,12 @@ seeds: $(STAMP)  ## regenerate the committed CSV seeds with the synthetic data g
 
 # dbt writes the working file (target/warehouse.duckdb); readers open warehouse.duckdb, which only
 # `publish` replaces, atomically, once a build has passed (README, "Readers during a build").
+# Both builds start from the seeds (--full-refresh): an earlier file's incremental tables, built
+# from other seeds or older code, must not leak into them. The daily incremental refresh is the
+# scheduler's run over production data (docs/incremental.md).
 build: $(STAMP)  ## build the warehouse from the seeds into target/warehouse.duckdb, then publish it as warehouse.duckdb
-	$(DBT) seed --target dev
-	$(DBT) build --target dev || { $(BIN)/python -m energy_dw.failures; exit 1; }
+	$(DBT) seed --target dev --full-refresh
+	$(DBT) build --target dev --full-refresh || { $(BIN)/python -m energy_dw.failures; exit 1; }
 	$(BIN)/python -m energy_dw.publish
 
 publish: $(STAMP)  ## publish the working file (target/warehouse.duckdb) as warehouse.duckdb, atomically
@@ -51,8 +54,8 @@ publish: $(STAMP)  ## publish the working file (target/warehouse.duckdb) as ware
 
 dbt-ci: $(STAMP)  ## dbt seed + build (models, data tests, unit tests) into target/ci/ci.duckdb
 	@mkdir -p $(CI_TARGET)
-	$(CI_ENV) $(DBT) seed --target ci
-	$(CI_ENV) $(DBT) build --target ci || { $(CI_ENV) $(BIN)/python -m energy_dw.failures; exit 1; }
+	$(CI_ENV) $(DBT) seed --target ci --full-refresh
+	$(CI_ENV) $(DBT) build --target ci --full-refresh || { $(CI_ENV) $(BIN)/python -m energy_dw.failures; exit 1; }
 	$(CI_ENV) $(DBT) docs generate --target ci --no-compile --quiet
 
 check-project: $(STAMP)  ## every model and column described, a grain test per model, naming rules
