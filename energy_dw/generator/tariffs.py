@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import AS_OF, HISTORY_START, NAT, SCD2_OPEN, Tables, day_to_ts, days
+from .common import AS_OF, HISTORY_START, NAT, SCD2_OPEN, Tables, chain_versions, day_to_ts, days
 from .irregular import Irregularities
 
 D_JE = "junifer_enriched"
@@ -42,19 +42,16 @@ def tariff_codes(fuel: str) -> list[str]:
 
 
 def _draw(rng: np.random.Generator, fuel: np.ndarray, exclude: np.ndarray | None = None):
-    """A tariff code per row of its fuel, by weight; never the row's `exclude` code."""
+    """A tariff code per row of its fuel, by weight; never the row's `exclude` code (vectorised:
+    one draw per fuel and excluded code)."""
     out = np.empty(len(fuel), dtype=object)
     for f in np.unique(fuel):
-        rows = np.flatnonzero(fuel == f)
         codes = tariff_codes(f)
-        w = np.array([TARIFFS[c][2] for c in codes])
-        if exclude is None:
-            out[rows] = np.asarray(codes, object)[rng.choice(len(codes), len(rows), p=w / w.sum())]
-            continue
-        for i in rows:
-            keep = [k for k, c in enumerate(codes) if c != exclude[i]]
-            ww = w[keep] / w[keep].sum()
-            out[i] = codes[keep[rng.choice(len(keep), p=ww)]]
+        for skip in [None] if exclude is None else codes:
+            rows = np.flatnonzero((fuel == f) & (True if skip is None else exclude == skip))
+            keep = [c for c in codes if c != skip]
+            w = np.array([TARIFFS[c][2] for c in keep])
+            out[rows] = np.asarray(keep, object)[rng.choice(len(keep), len(rows), p=w / w.sum())]
     return out
 
 
@@ -82,8 +79,8 @@ def add_tariffs(t: Tables, rng: np.random.Generator, ctr, irr: Irregularities) -
     mpid = amp["meter_point_id"][cur_idx]
     start = amp["from_dttm"][cur_idx].astype("datetime64[s]")
     end = amp["to_dttm"][cur_idx].astype("datetime64[s]")  # NaT while supplied
-    fuel_of = dict(zip(mp["id"].tolist(), mp["fuel_type"].tolist(), strict=True))
-    fuel = np.array([fuel_of[m] for m in mpid.tolist()], dtype=object)
+    by_id = np.argsort(mp["id"], kind="stable")
+    fuel = mp["fuel_type"][by_id][np.searchsorted(mp["id"][by_id], mpid)].astype(object)
     n = len(link_ids)
     first_code = _draw(rng, fuel)
 
@@ -121,9 +118,7 @@ def add_tariffs(t: Tables, rng: np.random.Generator, ctr, irr: Irregularities) -
     v_to_dttm = np.concatenate([np.full(len(sp_id), NAT), sp_to[closes]])
     order = np.lexsort((v_from, vk))
     vk, v_from, v_to_dttm = vk[order], v_from[order], v_to_dttm[order]
-    v_meta_to = np.full(len(vk), SCD2_OPEN)
-    same = vk[1:] == vk[:-1]
-    v_meta_to[:-1][same] = v_from[1:][same]
+    v_meta_to = chain_versions(vk, v_from)
     names = np.array([TARIFFS[c][1] for c in sp_code[vk].tolist()], dtype=object)
     t.add(
         D_JE,
