@@ -164,6 +164,16 @@ _TABLES: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("from_dttm", "TIMESTAMP"),
             ("to_dttm", "TIMESTAMP"),
         ],
+        # extension (docs/source_contract.md): the tariff in force, Opower's rate code (003)
+        "account_tariff": [
+            ("id", "INT64"),
+            ("account_id", "INT64"),
+            ("meter_point_id", "INT64"),
+            ("tariff_code", "STRING"),
+            ("tariff_name", "STRING"),
+            ("from_dttm", "TIMESTAMP"),
+            ("to_dttm", "TIMESTAMP"),
+        ],
         "payment": [
             ("id", "INT64"),
             ("account_id", "INT64"),

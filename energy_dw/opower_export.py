@@ -39,6 +39,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("duration", "int"),
     ("usage_value", "kwh"),
     ("usage_charge", "gbp"),
+    # the account's rate in force on date_to (003, "Rate Changes"); last, so that the positions
+    # of the columns above are unchanged for readers of earlier files
+    ("rate_code", "text"),
 ]
 HEADER = [name for name, _ in COLUMNS]
 SEPARATOR = "\t"

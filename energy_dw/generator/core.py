@@ -24,6 +24,7 @@ from .common import (
 from .irregular import Irregularities
 from .payg import payg_block, payg_reference
 from .supply import Counters, supply_block
+from .tariffs import TARIFF_STREAM, add_tariffs
 from .writers import Writer
 
 DEFAULT_SEED = 20261031
@@ -105,7 +106,9 @@ def generate(
     }
     for b, n in enumerate(blocks):
         rng = np.random.default_rng([seed, b])
-        flush(supply_block(rng, n, ctr, rates, technicians, irr))
+        block = supply_block(rng, n, ctr, rates, technicians, irr)
+        add_tariffs(block, np.random.default_rng([seed, b, TARIFF_STREAM]), ctr, irr)
+        flush(block)
         if verbose:
             print(f"supply block {b + 1}/{len(blocks)}: {n} customers ({time.time() - t0:.1f}s)")
 

@@ -56,6 +56,13 @@ TARGETS: dict[str, tuple[float, str, str]] = {
         "bill_period from_dttm (and the previous to_dttm) at 01:00 on "
         "the first month start after a UK clock change",
     ),
+    "tariff_change": (
+        0.10,
+        "account meter points",
+        "two account_tariff spells for one account and meter point: the first closed (to_dttm) at "
+        "midnight of the switch day, the second from it, another tariff code of the same fuel; "
+        "the account (account_id, from_dttm) unchanged (keys: account_id|meter_point_id)",
+    ),
     "payg_returning_after_completion": (
         0.03,
         "installed PAYG accounts",

@@ -11,6 +11,7 @@
     ('field_ops', 'maintenance_request', 'request_dttm'),
     ('junifer_enriched', 'account', 'meta_effective_from_timestamp'),
     ('junifer_enriched', 'account_meter_point', 'meta_effective_from_timestamp'),
+    ('junifer_enriched', 'account_tariff', 'meta_effective_from_timestamp'),
     ('junifer_enriched', 'bill', 'meta_effective_from_timestamp'),
     ('junifer_enriched', 'bill_line', 'meta_effective_from_timestamp'),
     ('junifer_enriched', 'bill_period', 'meta_effective_from_timestamp'),

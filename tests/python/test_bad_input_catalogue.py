@@ -34,6 +34,8 @@ CLASSES = [
     "timestamps around clock changes",
     "empty source tables",
     "a source column that disappears",
+    # issue 14 (rate codes)
+    "overlapping or missing tariff spells",
 ]
 
 

@@ -15,6 +15,7 @@ from energy_dw.generator import generate
 from energy_dw.generator import values as V
 from energy_dw.generator.common import SEED_SCALE
 from energy_dw.generator.irregular import TARGETS
+from energy_dw.generator.tariffs import TARIFFS
 from energy_dw.generator.writers import arrow_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -510,6 +511,50 @@ def test_planted_keys_show_the_irregularity(world):
         assert s.ordered_at.iloc[-1] > first.finished_at.max()
     faults = tbl(world, "nova_be_assets_enriched.meter_fault").groupby("meter_id").size()
     assert (faults.reindex([int(k) for k in _keys(m, "frequent_faults")]) >= 3).all()
+
+
+def test_tariffs_cover_every_supply_link_and_planted_switches(world):
+    """Every account meter point has contiguous tariff spells of its fuel from its supply start to
+    its end; the planted tariff_change keys, and only they, have two spells with two codes, the
+    switch strictly inside the supply spell; the account (id, from_dttm) is untouched."""
+    m = world[1]
+    amp = tbl(world, "junifer_enriched.account_meter_point")
+    mp = tbl(world, "junifer_enriched.meter_point")
+    tar = tbl(world, "junifer_enriched.account_tariff")
+    assert set(tar.tariff_code) <= set(TARIFFS)
+    fuel = tar.merge(mp[["id", "fuel_type"]], left_on="meter_point_id", right_on="id")
+    assert len(fuel) == len(tar)
+    assert (fuel.tariff_code.map(lambda c: TARIFFS[c][0]) == fuel.fuel_type).all()
+    assert (fuel.tariff_name == fuel.tariff_code.map(lambda c: TARIFFS[c][1])).all()
+    key = ["account_id", "meter_point_id"]
+    spells = tar.sort_values([*key, "from_dttm"])
+    g = spells.groupby(key)
+    # (not groupby.first/last: they skip NULLs, and an open spell's to_dttm is NULL)
+    first = spells.drop_duplicates(key, keep="first").set_index(key)
+    last = spells.drop_duplicates(key, keep="last").set_index(key)
+    links = amp.set_index(key)
+    assert set(first.index) == set(links.index), "a supply link without tariff, or vice versa"
+    assert (first.from_dttm == links.from_dttm.reindex(first.index)).all()
+    end = links.to_dttm.reindex(last.index)
+    assert ((last.to_dttm == end) | (last.to_dttm.isna() & end.isna())).all()
+    same = (spells.account_id == spells.account_id.shift()) & (
+        spells.meter_point_id == spells.meter_point_id.shift()
+    )
+    assert (spells.from_dttm[same] == spells.to_dttm.shift()[same]).all(), "gap or overlap"
+    assert (spells.tariff_code[same] != spells.tariff_code.shift()[same]).all()
+    n_spells = g.size()
+    switched = {f"{a}|{p}" for a, p in n_spells[n_spells == 2].index}
+    assert n_spells.max() == 2
+    assert switched == set(_keys(m, "tariff_change", "junifer_enriched.account_tariff"))
+    rate = len(switched) / len(links)
+    assert 0.05 <= rate <= 0.2, rate
+    # the switch: at midnight, inside the history, the first spell's own SCD2 version closes it
+    sw = spells[same]
+    assert (sw.from_dttm.dt.normalize() == sw.from_dttm).all()
+    assert (sw.from_dttm > pd.Timestamp("2024-05-01")).all()
+    assert (sw.from_dttm <= AS_OF_END).all()
+    every = tbl(world, "junifer_enriched.account_tariff", current=False)
+    assert every.groupby("id").size().max() <= 2
 
 
 # ----------------------------------------------------------------------------- committed seeds

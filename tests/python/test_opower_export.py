@@ -18,15 +18,15 @@ create table marts.fct_opower_usage_feed (
     usage_interval_id varchar, customer_id bigint, premise_id bigint, account_id bigint,
     active_date date, inactive_date date, service_point_id varchar, fuel varchar,
     date_from date, date_to date, duration integer, usage_value decimal(18, 3),
-    usage_charge decimal(18, 2), has_rule_break boolean
+    usage_charge decimal(18, 2), has_rule_break boolean, rate_code varchar
 );
 insert into marts.fct_opower_usage_feed values
     ('b', 100, 1000, 10, '2013-01-15', null, '1900000000001', 'ELEC',
-     '2013-10-01', '2013-10-28', 28, -12.5, -3.1, false),
+     '2013-10-01', '2013-10-28', 28, -12.5, -3.1, false, 'E-STD-VAR'),
     ('a', 100, 1000, 10, '2013-01-15', null, '1900000000001', 'ELEC',
-     '2013-09-01', '2013-09-30', 30, 250, 62.5, false),
+     '2013-09-01', '2013-09-30', 30, 250, 62.5, false, 'E-FIX-12M'),
     ('c', 101, 1000, 11, '2013-02-01', '2013-11-01', '7000000001', 'GAS',
-     '2013-10-01', '2013-10-31', 31, 0, 0, true);
+     '2013-10-01', '2013-10-31', 31, 0, 0, true, null);
 """
 
 
@@ -100,6 +100,7 @@ def test_export_writes_the_documented_file(small_warehouse, tmp_path):
         "duration",
         "usage_value",
         "usage_charge",
+        "rate_code",
     ]
     body = [line.split("\t") for line in lines[1:]]
     assert len(body) == 3  # every row, flagged or not
@@ -118,7 +119,12 @@ def test_export_writes_the_documented_file(small_warehouse, tmp_path):
         "28",
         "-12.500",
         "-3.10",
+        "E-STD-VAR",
     ]
+    # a rate change: the same account and active_date, the new rate code from the period whose
+    # date_to is on or after the change; a row without a rate code is written with it empty
+    assert [f[11] for f in body] == ["E-FIX-12M", "E-STD-VAR", ""]
+    assert body[0][:4] == body[1][:4]
     assert body[2][4] == "20131101"
 
 
@@ -153,7 +159,7 @@ def test_rows_tied_on_service_point_and_date_to_are_sorted_by_account(tmp_path):
     for n, account in enumerate(accounts):
         con.execute(
             "insert into marts.fct_opower_usage_feed values (?, 102, 2000, ?, '2013-01-01', null,"
-            " '1900000000009', 'ELEC', '2013-10-01', '2013-10-31', 31, 1, 1, false)",
+            " '1900000000009', 'ELEC', '2013-10-01', '2013-10-31', 31, 1, 1, false, 'E-STD-VAR')",
             [f"t{n}", account],
         )
     rows, _ = ox.read_feed(con)
@@ -174,3 +180,6 @@ def test_export_of_the_built_warehouse(warehouse, tmp_path):
     assert path.name.endswith(f"{as_of_date + dt.timedelta(days=1):%Y%m%d}000000.gz")
     date_to = [line.split("\t")[7] for line in lines[1:]]
     assert all(len(d) == 8 and d.isdigit() for d in date_to)
+    # every row of the built feed carries the rate code in force on its date_to
+    assert lines[0].split("\t")[-1] == "rate_code"
+    assert all(line.split("\t")[-1] for line in lines[1:]), "a feed row without a rate code"

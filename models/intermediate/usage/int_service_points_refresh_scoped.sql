@@ -29,6 +29,10 @@ account_meter_points as (
     select * from {{ ref('stg_junifer__account_meter_points') }}
 ),
 
+account_tariffs as (
+    select * from {{ ref('stg_junifer__account_tariffs') }}
+),
+
 meter_points as (
     select * from {{ ref('stg_junifer__meter_points') }}
 ),
@@ -45,13 +49,17 @@ changed_bill_periods as (
     {{ bill_periods_changed_in_lookback() }}
 ),
 
--- accounts whose service dates, customer or supply links changed in the window, and those whose
--- inactive date passed in it (a customer's active premises are counted on the as-of day)
+-- accounts whose service dates, customer, supply links or tariffs changed in the window, and
+-- those whose inactive date passed in it (a customer's active premises are counted on the as-of
+-- day)
 changed_accounts as (
     select account_id from account_versions
     where {{ loaded_within_lookback('valid_from_at') }}
     union distinct
     select account_id from account_meter_points
+    where {{ loaded_within_lookback('valid_from_at') }}
+    union distinct
+    select account_id from account_tariffs
     where {{ loaded_within_lookback('valid_from_at') }}
     union distinct
     select accounts.account_id

@@ -1,7 +1,8 @@
--- one row per service point (MPXN) and bill period: import and export summed (net metering)
+-- one row per service point (MPXN) and bill period: import and export summed (net metering), with
+-- the rate (tariff) in force on the period's last day
 -- Incremental: rebuilds every row of the service points that changed in the lookback window
--- (int_service_points_refresh_scoped: a changed bill period, account, supply link or meter
--- point), replaced by usage_interval_id.
+-- (int_service_points_refresh_scoped: a changed bill period, account, supply link, tariff or
+-- meter point), replaced by usage_interval_id.
 -- depends_on: {{ ref('int_service_points_refresh_scoped') }}
 {{ config(**incremental_by_key(
     'usage_interval_id', 'date_to', cluster_by=['service_point_id', 'premise_id']
@@ -32,6 +33,10 @@ account_versions as (
 
 account_meter_points as (
     select * from {{ ref('stg_junifer__account_meter_points') }}
+),
+
+account_tariffs as (
+    select * from {{ ref('stg_junifer__account_tariffs') }}
 ),
 
 meter_points as (
@@ -73,6 +78,54 @@ supply_link_days as (
     from account_meter_points
     inner join meter_points
         on account_meter_points.meter_point_id = meter_points.meter_point_id
+),
+
+-- every tariff spell of an account at an MPXN as a range of days (end exclusive; NULL while in
+-- force): a switch during a day counts from that day
+tariff_days as (
+    select
+        account_tariffs.account_tariff_id,
+        account_tariffs.account_id,
+        meter_points.mpxn,
+        account_tariffs.tariff_code,
+        account_tariffs.tariff_name,
+        account_tariffs.tariff_start_at,
+        {{ to_date('account_tariffs.tariff_start_at') }} as tariff_start_date,
+        {{ to_date('account_tariffs.tariff_end_at') }} as tariff_end_date
+    from account_tariffs
+    inner join meter_points
+        on account_tariffs.meter_point_id = meter_points.meter_point_id
+),
+
+-- the rate of a billed interval: the account's tariff at the MPXN in force on the period's last
+-- day (date_to); if two spells cover that day, the one that started last
+interval_tariffs_ranked as (
+    select
+        meter_point_charges.mpxn,
+        meter_point_charges.bill_period_id,
+        tariff_days.tariff_code,
+        tariff_days.tariff_name,
+        row_number() over (
+            partition by meter_point_charges.mpxn, meter_point_charges.bill_period_id
+            order by tariff_days.tariff_start_at desc, tariff_days.account_tariff_id desc
+        ) as tariff_rank
+    from meter_point_charges
+    inner join bill_periods
+        on meter_point_charges.bill_period_id = bill_periods.bill_period_id
+    inner join tariff_days
+        on
+            meter_point_charges.mpxn = tariff_days.mpxn
+            and bill_periods.account_id = tariff_days.account_id
+            and bill_periods.last_billed_date >= tariff_days.tariff_start_date
+            and (
+                tariff_days.tariff_end_date is null
+                or bill_periods.last_billed_date < tariff_days.tariff_end_date
+            )
+),
+
+interval_tariffs as (
+    select * from interval_tariffs_ranked
+    where tariff_rank = 1
 ),
 
 -- billed intervals whose MPXN is linked to another account on some of the billed days
@@ -161,7 +214,9 @@ joined as (
         shared_link_intervals.mpxn is not null as has_other_account_link,
         coalesce(active_date_history.active_date_version_count, 1) as active_date_version_count,
         coalesce(meter_point_premise_history.meter_point_premise_count, 0)
-            as meter_point_premise_count
+            as meter_point_premise_count,
+        interval_tariffs.tariff_code as rate_code,
+        interval_tariffs.tariff_name as rate_name
     from meter_point_charges
     inner join bill_periods
         on meter_point_charges.bill_period_id = bill_periods.bill_period_id
@@ -183,6 +238,10 @@ joined as (
         on
             meter_point_charges.mpxn = shared_link_intervals.mpxn
             and meter_point_charges.bill_period_id = shared_link_intervals.bill_period_id
+    left join interval_tariffs
+        on
+            meter_point_charges.mpxn = interval_tariffs.mpxn
+            and meter_point_charges.bill_period_id = interval_tariffs.bill_period_id
 ),
 
 final as (

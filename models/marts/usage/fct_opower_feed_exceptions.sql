@@ -33,6 +33,10 @@ rules as (
     select 'off_cycle_period' as rule_name
     union all
     select 'dual_fuel_unlinked' as rule_name
+    union all
+    select 'rate_code_missing' as rule_name
+    union all
+    select 'rate_code_not_allowed' as rule_name
 ),
 
 -- every (row, rule) pair with whether the row breaks the rule, and how
@@ -54,6 +58,8 @@ checked as (
                 then breaking_rows.is_negative_usage_not_net_metered
             when 'off_cycle_period' then breaking_rows.is_off_cycle
             when 'dual_fuel_unlinked' then breaking_rows.is_dual_fuel_unlinked
+            when 'rate_code_missing' then breaking_rows.is_rate_code_missing
+            when 'rate_code_not_allowed' then breaking_rows.is_rate_code_not_allowed
         end as is_broken,
         case rules.rule_name
             when 'gap_or_overlap'
@@ -103,6 +109,14 @@ checked as (
                     end
             when 'dual_fuel_unlinked'
                 then 'the other fuel at this premise is billed to another customer'
+            when 'rate_code_missing'
+                then 'no tariff of the account at this service point in force on date_to'
+            when 'rate_code_not_allowed'
+                then {{ dbt.concat([
+                        "'rate code '",
+                        "breaking_rows.rate_code",
+                        "' is not in opower_rate_code_allowlist'",
+                    ]) }}
         end as rule_detail
     from breaking_rows
     cross join rules

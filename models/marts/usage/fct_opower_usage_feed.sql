@@ -18,6 +18,13 @@
         ~ fixed_billing_cycle
     ) }}
 {%- endif %}
+{#- the rate codes Opower accepts (003: an allowlist, e.g. to exclude medical rates); empty: all -#}
+{%- set rate_code_allowlist = var('opower_rate_code_allowlist', []) %}
+{%- if rate_code_allowlist is string or rate_code_allowlist is mapping %}
+    {{ exceptions.raise_compiler_error(
+        "var opower_rate_code_allowlist must be a list of rate codes, not " ~ rate_code_allowlist
+    ) }}
+{%- endif %}
 {{ config(**incremental_by_key(
     'usage_interval_id', 'date_to', cluster_by=['service_point_id', 'premise_id']
 )) }}
@@ -317,7 +324,17 @@ flagged as (
             or cycled.duration > cycled.billing_cycle_max_days
         ) as is_off_cycle,
         coalesce(customer_premise_fuels.fuel_count >= 2, false) as is_dual_fuel,
-        unlinked_dual_fuel_intervals.usage_interval_id is not null as is_dual_fuel_unlinked
+        unlinked_dual_fuel_intervals.usage_interval_id is not null as is_dual_fuel_unlinked,
+        cycled.rate_code is null as is_rate_code_missing,
+        {% if rate_code_allowlist | length > 0 -%}
+            coalesce(cycled.rate_code not in (
+                {%- for code in rate_code_allowlist %}
+                    '{{ code }}'{{ "," if not loop.last }}
+                {%- endfor %}
+            ), false)
+        {%- else -%}
+            false
+        {%- endif %} as is_rate_code_not_allowed
     from cycled
     left join two_account_intervals
         on cycled.usage_interval_id = two_account_intervals.usage_interval_id
@@ -343,6 +360,8 @@ final as (
         account_id,
         active_date,
         inactive_date,
+        rate_code,
+        rate_name,
         service_point_id,
         fuel,
         date_from,
@@ -374,6 +393,8 @@ final as (
         is_off_cycle,
         is_dual_fuel,
         is_dual_fuel_unlinked,
+        is_rate_code_missing,
+        is_rate_code_not_allowed,
         (
             is_gap_or_overlap
             or is_on_two_accounts
@@ -386,6 +407,8 @@ final as (
             or is_negative_usage_not_net_metered
             or is_off_cycle
             or is_dual_fuel_unlinked
+            or is_rate_code_missing
+            or is_rate_code_not_allowed
         ) as has_rule_break
     from flagged
     {% if is_incremental() %}

@@ -79,6 +79,18 @@ expected as (
         'dual_fuel_unlinked' as rule_name
     from feed
     where is_dual_fuel_unlinked
+    union all
+    select
+        usage_interval_id,
+        'rate_code_missing' as rule_name
+    from feed
+    where is_rate_code_missing
+    union all
+    select
+        usage_interval_id,
+        'rate_code_not_allowed' as rule_name
+    from feed
+    where is_rate_code_not_allowed
 ),
 
 both_sides as (
