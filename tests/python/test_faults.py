@@ -46,8 +46,9 @@ MODELS_BEFORE_KILL = 3
 # - a table's swap is two renames, the old table to <mart>__dbt_backup, then the new one to the
 #   mart's name; killed after the second, the new rows are in place but not committed; a
 #   completed run changes the mart (it reads the other as-of day)
-# - an incremental fact deletes the rows it rebuilds, then inserts them; killed after the delete,
-#   the rows are gone but not committed (the delete's row count must be above 0)
+# - an incremental fact deletes the rows it rebuilds, then inserts them (dbt-duckdb sends both in
+#   one string); killed after it, the old rows are gone and the new ones in, neither committed
+#   (the count DuckDB returns, the rows inserted, must be above 0)
 # - the Python model is killed after its first rename: the mart has moved to its backup name
 DELETE = r'delete from\s+("[^"]+"\.)*"?{}"?\s'
 KILL_POINTS = [
@@ -195,5 +196,5 @@ def test_killed_while_marts_are_replaced_leaves_every_mart_as_it_was(published, 
     deleted = {m: n for m, n in killed_rows.items() if dict(KILL_KINDS)[m] == "rows"}
     idle = [m for m, n in deleted.items() if not (n.isdigit() and int(n) > 0)]
     assert not idle, (
-        f"the kill came after a delete of no rows of {idle} ({deleted}): nothing to undo"
+        f"the killed delete and insert of {idle} touched no rows ({deleted}): nothing to undo"
     )
