@@ -30,4 +30,5 @@ navigation = {"": [page(pages.HOME, default=True)]}
 navigation |= {
     section: [page(entry) for entry in entries] for section, entries in pages.REPORTS.items()
 }
-st.navigation(navigation).run()
+# expanded: every page listed (collapsed, the navigation shows ten and a "View more" button)
+st.navigation(navigation, expanded=True).run()
