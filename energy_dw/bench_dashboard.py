@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
                     statistics.median(scripts) if scripts else float("nan")
                 )
                 print(
-                    f"run {run} {page:<13} cold {first:6.2f}  visit {visit:5.2f}  warm "
+                    f"run {run} {page:<24} cold {first:6.2f}  visit {visit:5.2f}  warm "
                     + " ".join(f"{s:.2f}" for s in again)
                     + "  script "
                     + " ".join(f"{s:.2f}" for s in scripts),
@@ -160,10 +160,10 @@ def main(argv: list[str] | None = None) -> None:
 
     medians = {name: {p: statistics.median(times[name][p]) for p in pages} for name in series}
     print(f"\nmedians over {args.runs} run(s), seconds")
-    print(f"{'page':<14}" + "".join(f"{name:>8}" for name in series))
+    print(f"{'page':<25}" + "".join(f"{name:>8}" for name in series))
     for page in pages:
-        print(f"{page:<14}" + "".join(f"{medians[name][page]:8.2f}" for name in series))
-    print(f"{'max':<14}" + "".join(f"{max(medians[name].values()):8.2f}" for name in series))
+        print(f"{page:<25}" + "".join(f"{medians[name][page]:8.2f}" for name in series))
+    print(f"{'max':<25}" + "".join(f"{max(medians[name].values()):8.2f}" for name in series))
     if args.slow_queries:
         slow_queries(database, target, pages, args.slow_queries)
 
