@@ -506,27 +506,35 @@ def cohorts_section(reader: Reader, end: dt.date, filters, defs: definitions.Def
             else ""
         )
     )
-    default_tab, churn_tab = st.tabs(["Portfolio in Default (Cohorts)", "Churn cohorts"])
-    with default_tab:
-        st.caption(defs.model("fct_portfolio_default_cohorts"))
-        frame = data.default_cohorts(reader, end, filters)
-        if frame.empty:
-            st.info("No cohort in this slice.")
-        else:
-            cohort_heatmap(
-                frame,
-                "% in default",
-                "Defaulted",
-                "Not churned",
-                "portfolio_default_cohorts",
-            )
-    with churn_tab:
-        st.caption(defs.model("fct_portfolio_churn_cohorts"))
-        frame = data.churn_cohorts(reader, end, filters)
-        if frame.empty:
-            st.info("No cohort in this slice.")
-        else:
-            cohort_heatmap(frame, "% churned", "Churned", "Cohort size", "portfolio_churn_cohorts")
+    # one matrix drawn at a time (tabs would draw both heatmaps and both tables on every load)
+    kind = st.selectbox("Cohort matrix", list(COHORTS), index=0, key="portfolio_cohort_matrix")
+    mart, title, numerator, denominator, key = COHORTS[kind]
+    st.caption(defs.model(mart))
+    reads = data.default_cohorts if mart == "fct_portfolio_default_cohorts" else data.churn_cohorts
+    frame = reads(reader, end, filters)
+    if frame.empty:
+        st.info("No cohort in this slice.")
+    else:
+        cohort_heatmap(frame, title, numerator, denominator, key)
+
+
+# matrix -> (mart, rate, numerator, denominator, key of its chart and table)
+COHORTS = {
+    "Portfolio in Default (Cohorts)": (
+        "fct_portfolio_default_cohorts",
+        "% in default",
+        "Defaulted",
+        "Not churned",
+        "portfolio_default_cohorts",
+    ),
+    "Churn cohorts": (
+        "fct_portfolio_churn_cohorts",
+        "% churned",
+        "Churned",
+        "Cohort size",
+        "portfolio_churn_cohorts",
+    ),
+}
 
 
 def notifications_section(

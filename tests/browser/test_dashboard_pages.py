@@ -152,7 +152,14 @@ def portfolio_scenarios(con, module) -> list[tuple[str, list[Step]]]:
     from dashboard.data.portfolio import LEVELS
 
     level = [Step("level", [("select", "portfolio_level", next(iter(LEVELS)))], shot="level")]
-    return [("portfolio", steps), ("portfolio_categories", level)]
+    cohorts = [
+        Step(
+            "churn cohorts",
+            [("select", "portfolio_cohort_matrix", "Churn cohorts")],
+            shot="churn",
+        )
+    ]
+    return [("portfolio", steps), ("portfolio_categories", level), ("portfolio_cohorts", cohorts)]
 
 
 def operations_scenarios(con, module) -> list[tuple[str, list[Step]]]:

@@ -546,15 +546,26 @@ def test_cohort_heatmap_cells_equal_the_marts(page_env, con, opco):
     if opco:
         at.multiselect(key="portfolio_opco").set_value([opco]).run()
     assert_clean(at)
-    for mart, key, numerator, denominator in (
+    for matrix, mart, key, numerator, denominator in (
         (
+            "Portfolio in Default (Cohorts)",
             "fct_portfolio_default_cohorts",
             "portfolio_default_cohorts",
             "defaulted_accounts",
             "accounts_not_churned",
         ),
-        ("fct_portfolio_churn_cohorts", "portfolio_churn_cohorts", "churned_accounts", None),
+        (
+            "Churn cohorts",
+            "fct_portfolio_churn_cohorts",
+            "portfolio_churn_cohorts",
+            "churned_accounts",
+            None,
+        ),
     ):
+        at.selectbox(key="portfolio_cohort_matrix").select(matrix).run()
+        assert_clean(at)
+        # one matrix drawn at a time
+        assert len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart")) == 1
         where = "where opco = ?" if opco else ""
         cells = con.execute(
             f"""
