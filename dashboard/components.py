@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, definitions
+from dashboard import data, definitions, pages
 from dashboard.data import Reader, WarehouseUnavailable, common
 
 
@@ -23,6 +23,8 @@ def run_page(page_id: str, title: str, report: str, body: Callable[[Reader], Non
     When the warehouse cannot be read (not built, a mart missing or empty, BigQuery unreachable or
     without credentials) the page shows what is missing and what to run, and nothing else.
     """
+    st.session_state[PREVIOUS_PAGE_KEY] = st.session_state.get(PAGE_KEY)
+    st.session_state[PAGE_KEY] = page_id
     st.title(title)
     st.caption(report)
     try:
@@ -70,13 +72,45 @@ def header(reader: Reader, page_id: str) -> None:
             hide_index=True,
             key=f"{page_id}_source_loads",
         )
-    st.session_state[f"{page_id}_as_of_date"] = as_of["as_of_date"]
+    # the pages of a report read it as `<report>_as_of_date` ('metering_as_of_date')
+    entry = pages.PAGES.get(page_id)
+    st.session_state[f"{entry.report if entry else page_id}_as_of_date"] = as_of["as_of_date"]
+
+
+KEPT = "{}__kept"
+PAGE_KEY = "dashboard_page"  # the page of this run
+PREVIOUS_PAGE_KEY = "dashboard_previous_page"  # the page of the run before
+
+
+def kept(key: str, valid: Callable[[object], bool] = lambda _: True) -> str:
+    """Give the widget `key` the value chosen on another page of the report, if any, before it is
+    drawn; return `key`. Call `keep(key)` after drawing the widget.
+
+    A widget's identity includes its page, so the same key on another page is a new widget with
+    its default: the value is kept under another key and put back on the first run of a page
+    after a page change (on later runs of the same page the widget's own state holds the reader's
+    latest change). A first visit gets the widget's default (Streamlit logs once that a default
+    and a session state value met). A kept value the options no longer allow (`valid` false) gives
+    way to the default.
+    """
+    value = st.session_state.get(KEPT.format(key))
+    changed_page = st.session_state.get(PREVIOUS_PAGE_KEY) != st.session_state.get(PAGE_KEY)
+    if changed_page and value is not None and valid(value):
+        st.session_state[key] = value
+    return key
+
+
+def keep(key: str):
+    """Keep the widget's value for the other pages of the report (see `kept`); return it."""
+    st.session_state[KEPT.format(key)] = st.session_state[key]
+    return st.session_state[key]
 
 
 def month_range(
     label: str, months: Sequence[dt.date], key: str, default_months: int = 12
 ) -> tuple[dt.date, dt.date]:
-    """The date-range filter at month grain: first and last month (first days of months)."""
+    """The date-range filter at month grain: first and last month (first days of months); the
+    same range on every page of the report."""
     options = sorted({pd.Timestamp(m).date() for m in months})
     if not options:
         raise WarehouseUnavailable(
@@ -84,14 +118,24 @@ def month_range(
             "Check that the raw data was loaded, then run `make build`.",
         )
     start = options[max(0, len(options) - default_months)]
-    chosen = st.select_slider(
+    st.select_slider(
         label,
         options=options,
         value=(start, options[-1]),
         format_func=lambda m: m.strftime("%b %Y"),
-        key=key,
+        key=kept(key, lambda v: all(m in options for m in v)),
     )
+    chosen = keep(key)
     return chosen[0], chosen[1]
+
+
+def card_rows(count: int, per_row: int = 3) -> list:
+    """`count` card slots, `per_row` to a row: at 1280 px beside the navigation, three cards a
+    row show labels like 'Consumption over the range (kWh)' and '£22,602.71' whole."""
+    slots: list = []
+    while len(slots) < count:
+        slots += st.columns(per_row)
+    return slots[:count]
 
 
 def definition_list(items: Sequence[tuple[str, str]], title: str = "Definitions") -> None:

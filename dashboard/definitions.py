@@ -52,13 +52,20 @@ class Definitions:
     def page_sources(self, page: str) -> set[tuple[str, str]] | None:
         """(dataset, table) of every raw source upstream of the marts the page's exposure reads.
 
-        None when the page has no exposure in the manifest (the header then lists every source).
+        A page of a report ('metering_revenue') falls back to the exposure of its report, whose
+        url is the report's first page ('/metering'). None when neither has an exposure in the
+        manifest (the header then lists every source).
         """
+        from dashboard.pages import PAGES  # the pages' registry, without Streamlit
+
+        entry = PAGES.get(page)
+        candidates = [page] + ([entry.report] if entry and entry.report != page else [])
         exposure = next(
             (
                 e
+                for url in candidates
                 for e in self.exposures.values()
-                if (e.get("url") or "").rstrip("/").endswith(f"/{page}")
+                if (e.get("url") or "").rstrip("/").endswith(f"/{url}")
             ),
             None,
         )

@@ -35,6 +35,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from dashboard.pages import PAGES
 from energy_dw import dashboard_browser as browser
 
 
@@ -91,7 +92,9 @@ def slow_queries(database: Path, target: Path, pages: Sequence[str], top: int) -
         for page in pages:
             timings.clear()
             at = AppTest.from_file(str(browser.APP), default_timeout=600)
-            at.switch_page(f"views/{page}.py")
+            at.run()  # the home page: st.navigation registers the pages' url paths
+            timings.clear()
+            at.switch_page(PAGES[page].file)
             start = time.perf_counter()
             at.run()
             total = time.perf_counter() - start
@@ -148,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
                     statistics.median(scripts) if scripts else float("nan")
                 )
                 print(
-                    f"run {run} {page:<13} cold {first:6.2f}  visit {visit:5.2f}  warm "
+                    f"run {run} {page:<24} cold {first:6.2f}  visit {visit:5.2f}  warm "
                     + " ".join(f"{s:.2f}" for s in again)
                     + "  script "
                     + " ".join(f"{s:.2f}" for s in scripts),
@@ -157,10 +160,10 @@ def main(argv: list[str] | None = None) -> None:
 
     medians = {name: {p: statistics.median(times[name][p]) for p in pages} for name in series}
     print(f"\nmedians over {args.runs} run(s), seconds")
-    print(f"{'page':<14}" + "".join(f"{name:>8}" for name in series))
+    print(f"{'page':<25}" + "".join(f"{name:>8}" for name in series))
     for page in pages:
-        print(f"{page:<14}" + "".join(f"{medians[name][page]:8.2f}" for name in series))
-    print(f"{'max':<14}" + "".join(f"{max(medians[name].values()):8.2f}" for name in series))
+        print(f"{page:<25}" + "".join(f"{medians[name][page]:8.2f}" for name in series))
+    print(f"{'max':<25}" + "".join(f"{max(medians[name].values()):8.2f}" for name in series))
     if args.slow_queries:
         slow_queries(database, target, pages, args.slow_queries)
 

@@ -28,6 +28,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.pages import PAGES as _PAGES
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -43,13 +45,9 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 # how often the render check runs while a page draws (each check makes Chromium lay out the page)
 POLL_MS = 25
-# url path -> the page title app.py gives it (the page's <h1> is its own, set by the view).
-PAGES = {
-    "metering": "Metering dashboard (001)",
-    "portfolio": "Portfolio report (002)",
-    "operations": "Operations report (000)",
-    "data_quality": "Data quality",
-}
+# url path -> the title the navigation gives the page (dashboard/pages.py; the page's <h1> is its
+# own, set by the view), every page but home, in the navigation's order.
+PAGES = {url: page.title for url, page in _PAGES.items()}
 # Input widgets a person can change; a page's filters are the ones of these that have a key.
 WIDGETS = (
     "stSlider",
@@ -344,6 +342,18 @@ class DashboardPage:
         start = time.perf_counter()
         self.page.goto(f"{self.base_url}/{path}", wait_until="commit", timeout=timeout * 1000)
         self.wait_rendered(before, timeout)
+        return time.perf_counter() - start
+
+    def go(self, path: str, timeout: float = 60) -> float:
+        """Follow the navigation's link to /<path> in the same session (the filters kept, as a
+        reader moving between the pages of a report); return the seconds to its full render."""
+        before = self.runs.finished
+        start = time.perf_counter()
+        self.page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').click()
+        self.wait_rendered(before, timeout)
+        self.settle()
+        if not self.page.url.rstrip("/").endswith(f"/{path}"):
+            raise DashboardError(f"followed the link to {path}, the tab shows {self.page.url}")
         return time.perf_counter() - start
 
     def wait_rendered(self, runs_before: int, timeout: float = 60) -> None:

@@ -48,13 +48,9 @@ def warehouse_path() -> Path:
 
 
 def dbt_target_path() -> Path:
-    """The dbt target path of the build: its manifest holds the definitions the pages show."""
-    if os.environ.get("DASHBOARD_DBT_TARGET_PATH"):
-        return Path(os.environ["DASHBOARD_DBT_TARGET_PATH"])
-    helper = getattr(_python_conftest(), "dbt_target_path", None)
-    if helper is not None:
-        return Path(helper())
-    return warehouse_path().parent
+    """The dbt target path of the build: its manifest holds the definitions the pages show
+    (tests/python/conftest.py's, which reads DASHBOARD_DBT_TARGET_PATH first)."""
+    return Path(_python_conftest().dbt_target_path())
 
 
 def screenshots_dir() -> Path:

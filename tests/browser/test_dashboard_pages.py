@@ -1,12 +1,15 @@
 """Every dashboard page in headless Chromium over the CI build, and every filter of it.
 
-For each page: open its URL, wait for the full render, assert that it shows no traceback and no
-error, that every card (st.metric) equals the warehouse's figure as the page's test module in
-tests/python computes it with its own SQL (`expected_cards`), then set each filter through the
-browser, as a person would, and compare the cards again for it. A screenshot per page and per
-filter state goes to target/dashboard/ (DASHBOARD_SCREENSHOTS).
+For each report, each of its pages: open its URL, wait for the full render, assert that it shows
+no traceback and no error, that its cards (st.metric) equal the warehouse's figures as the report's
+test module in tests/python computes them with its own SQL (`expected_cards`, the page's share
+of them by the module's `PAGE_CARDS`), and take a screenshot. Then set each filter through the
+browser, as a person would, on a page of the report and compare the cards again; and follow the
+navigation to another page of the report, whose filters must be the ones set before. Screenshots
+go to target/dashboard/ (DASHBOARD_SCREENSHOTS), one per page and per filter state shot.
 
-A widget the page shows that no step below sets fails the test: a new filter needs a step here.
+A widget a page of the report shows that no step below sets fails the test: a new filter needs a
+step here.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import pages
 from dashboard.components import parse_figure
 from energy_dw.dashboard_browser import PAGES, DashboardPage, compare_cards
 
-# page -> the module of tests/python that holds its expected_cards
+# report -> the module of tests/python that holds its expected_cards (and PAGE_CARDS)
 MODULES = {
     "metering": "test_dashboard_metering",
     "portfolio": "test_dashboard_portfolio",
@@ -35,8 +39,9 @@ MODULES = {
 class Step:
     """One change made through the browser, and the filters `expected_cards` is then called with.
 
-    `actions`: (method of DashboardPage, widget key, *arguments). `filters` are the page's
-    filters after the step (they accumulate within a scenario). `shot`: the screenshot's suffix.
+    `actions`: (method of DashboardPage, widget key or page url for "go", *arguments). `filters`
+    are the report's filters after the step (they accumulate within a scenario). `shot`: the
+    screenshot's suffix.
     """
 
     name: str
@@ -54,45 +59,61 @@ def add_months(month: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def metering_scenarios(con, module) -> list[list[Step]]:
+def metering_scenarios(con, module) -> list[tuple[str, list[Step]]]:
     first, last = module.default_window(con)
     regions = module.all_regions(con)
     region = regions[min(1, len(regions) - 1)]
     moved = (add_months(first, 3), add_months(last, -1))
     drill_region, drill_month = regions[-1], add_months(last, -2)
+    chosen = {"regions": [region], "first": moved[0], "last": moved[1]}
     return [
-        [
-            Step("default", shot=""),
-            Step(
-                f"regions = [{region}]",
-                [("choose", "metering_regions", [region])],
-                {"regions": [region]},
-                shot="region",
-            ),
-            Step(
-                f"months {month_label(moved[0])} to {month_label(moved[1])}",
-                [("set_range", "metering_months", month_label(moved[0]), month_label(moved[1]))],
-                {"regions": [region], "first": moved[0], "last": moved[1]},
-                shot="months",
-            ),
-        ],
-        [
-            Step(
-                f"drill-down {drill_region}, {month_label(drill_month)}",
-                [
-                    ("select", "metering_drill_region", drill_region),
-                    ("select", "metering_drill_month", month_label(drill_month)),
-                ],
-                {"drill_region": drill_region, "drill_month": drill_month},
-                shot="drill_down",
-            ),
-        ],
+        (
+            "metering",
+            [
+                Step(
+                    f"regions = [{region}]",
+                    [("choose", "metering_regions", [region])],
+                    {"regions": [region]},
+                    shot="region",
+                ),
+                Step(
+                    f"months {month_label(moved[0])} to {month_label(moved[1])}",
+                    [
+                        (
+                            "set_range",
+                            "metering_months",
+                            month_label(moved[0]),
+                            month_label(moved[1]),
+                        )
+                    ],
+                    chosen,
+                    shot="months",
+                ),
+                # the filters set on the overview apply on the other pages of the report
+                Step("to Revenue", [("go", "metering_revenue")], chosen, shot="kept"),
+                Step("to Customers", [("go", "metering_customers")], chosen),
+            ],
+        ),
+        (
+            "metering_drill_down",
+            [
+                Step(
+                    f"drill-down {drill_region}, {month_label(drill_month)}",
+                    [
+                        ("select", "metering_drill_region", drill_region),
+                        ("select", "metering_drill_month", month_label(drill_month)),
+                    ],
+                    {"drill_region": drill_region, "drill_month": drill_month},
+                    shot="choice",
+                ),
+            ],
+        ),
     ]
 
 
-def portfolio_scenarios(con, module) -> list[list[Step]]:
+def portfolio_scenarios(con, module) -> list[tuple[str, list[Step]]]:
     months = module.last_months(con)
-    steps = [Step("default", shot="")]
+    steps = []
     for slicer, column in module.SLICERS.items():
         value = con.execute(f"select min({column}) from {module.MONTHLY}").fetchone()[0]
         steps.append(
@@ -104,56 +125,85 @@ def portfolio_scenarios(con, module) -> list[list[Step]]:
             )
         )
         steps.append(Step(f"{slicer} cleared", [("choose", f"portfolio_{slicer}", [])]))
-    # the cards are the last month's: moving the start of the range leaves them as they are
+    # the cards are the range's last month's: a range ending a month earlier moves them
+    end = months[-2]
     steps.append(
         Step(
-            f"months from {month_label(months[3])}",
-            [("set_range", "portfolio_months", month_label(months[3]), month_label(months[-1]))],
+            f"months {month_label(months[3])} to {month_label(end)}",
+            [("set_range", "portfolio_months", month_label(months[3]), month_label(end))],
+            {"end": end},
             shot="months",
+        )
+    )
+    opco = con.execute(f"select min(opco) from {module.MONTHLY}").fetchone()[0]
+    steps.append(
+        Step(f"opco = [{opco}]", [("choose", "portfolio_opco", [opco])], {"end": end, "opco": opco})
+    )
+    # ... and on the other pages of the report
+    steps.append(
+        Step(
+            "to Notifications",
+            [("go", "portfolio_notifications")],
+            {"end": end, "opco": opco},
+            shot="kept",
         )
     )
     # the hierarchy level changes a chart only (its options are the page's, not figures)
     from dashboard.data.portfolio import LEVELS
 
-    steps.append(Step("level", [("select", "portfolio_level", next(iter(LEVELS)))]))
-    return [steps]
+    level = [Step("level", [("select", "portfolio_level", next(iter(LEVELS)))], shot="level")]
+    cohorts = [
+        Step(
+            "churn cohorts",
+            [("select", "portfolio_cohort_matrix", "Churn cohorts")],
+            shot="churn",
+        )
+    ]
+    return [("portfolio", steps), ("portfolio_categories", level), ("portfolio_cohorts", cohorts)]
 
 
-def operations_scenarios(con, module) -> list[list[Step]]:
+def operations_scenarios(con, module) -> list[tuple[str, list[Step]]]:
     as_of = con.execute("select as_of_date from utilities.util_as_of_date").fetchone()[0]
     window_end = as_of - dt.timedelta(days=10)
     journeys = con.execute(
         "select min(channel), min(kpi_name) from marts.fct_operations_digital_journeys_daily"
     ).fetchone()
     channel, kpi = journeys
+    moved = {"window_end": window_end}
     return [
-        [
-            Step("default", shot=""),
-            Step(
-                f"window end {window_end}",
-                [("set_date", "operations_window_end", window_end)],
-                {"window_end": window_end},
-                shot="window_end",
-            ),
-        ],
-        [
-            Step(
-                f"channels = [{channel}]",
-                [("choose", "operations_channels", [channel])],
-                {"channels": [channel]},
-            ),
-            Step(
-                f"kpis = [{kpi}]",
-                [("choose", "operations_kpis", [kpi])],
-                {"channels": [channel], "kpis": [kpi]},
-                shot="journeys",
-            ),
-        ],
+        (
+            "operations",
+            [
+                Step(
+                    f"window end {window_end}",
+                    [("set_date", "operations_window_end", window_end)],
+                    moved,
+                    shot="window_end",
+                ),
+                Step("to Billing", [("go", "operations_billing")], moved, shot="kept"),
+            ],
+        ),
+        (
+            "operations_digital",
+            [
+                Step(
+                    f"channels = [{channel}]",
+                    [("choose", "operations_channels", [channel])],
+                    {"channels": [channel]},
+                ),
+                Step(
+                    f"kpis = [{kpi}]",
+                    [("choose", "operations_kpis", [kpi])],
+                    {"channels": [channel], "kpis": [kpi]},
+                    shot="journeys",
+                ),
+            ],
+        ),
     ]
 
 
-def data_quality_scenarios(con, module) -> list[list[Step]]:
-    return [[Step("default", shot="")]]
+def data_quality_scenarios(con, module) -> list[tuple[str, list[Step]]]:
+    return []
 
 
 SCENARIOS: dict[str, Callable] = {
@@ -164,16 +214,19 @@ SCENARIOS: dict[str, Callable] = {
 }
 
 
+def page_module_of(report: str):
+    """tests/python/test_dashboard_<report>.py (on the path: see conftest)."""
+    return importlib.import_module(MODULES[report])
+
+
 def expected_cards(page: str, con, target: Path, filters: dict) -> dict[str, str]:
-    module = page_module_of(page)
-    if page == "data_quality":
+    """The cards `page` shows with these filters: its share of its report's expected_cards."""
+    report = pages.PAGES[page].report
+    module = page_module_of(report)
+    if report == "data_quality":
         return module.expected_cards(con, target_path=target, **filters)
-    return module.expected_cards(con, **filters)
-
-
-def page_module_of(page: str):
-    """tests/python/test_dashboard_<page>.py (on the path: see conftest)."""
-    return importlib.import_module(MODULES[page])
+    cards = module.expected_cards(con, **filters)
+    return {label: cards[label] for label in module.PAGE_CARDS[page]}
 
 
 def check_page(tab: DashboardPage, page: str, step: str) -> None:
@@ -183,22 +236,32 @@ def check_page(tab: DashboardPage, page: str, step: str) -> None:
     assert tab.title(), f"{page}, {step}: no page title"
 
 
-@pytest.mark.parametrize("page", list(PAGES))
+def shot_name(page: str, shot: str) -> str:
+    return f"{page}__{shot}.png" if shot else f"{page}.png"
+
+
+@pytest.mark.parametrize("report", list(MODULES))
 def test_page_figures_equal_the_warehouse_for_every_filter(
-    page, chromium, app_server, warehouse, ci_build, screenshots
+    report, chromium, app_server, warehouse, ci_build, screenshots
 ):
     target = ci_build[1]
-    module = page_module_of(page)
-    scenarios = SCENARIOS[page](warehouse, module)
+    module = page_module_of(report)
+    # every page of the report at its defaults, then the report's filter scenarios
+    scenarios = [(p.url, [Step("default", shot="")]) for p in pages.of_report(report)]
+    scenarios += SCENARIOS[report](warehouse, module)
     exercised: set[str] = set()
     shown_widgets: dict[str, str] = {}
     problems: list[str] = []
-    for scenario in scenarios:
+    for page, steps in scenarios:
         tab = DashboardPage(chromium, app_server.url)
         try:
             tab.open(page)
-            for step in scenario:
+            for step in steps:
                 for method, key, *arguments in step.actions:
+                    if method == "go":
+                        tab.go(key)
+                        page = key
+                        continue
                     getattr(tab, method)(key, *arguments)
                     exercised.add(key)
                 check_page(tab, page, step.name)
@@ -208,13 +271,12 @@ def test_page_figures_equal_the_warehouse_for_every_filter(
                 )
                 problems += [f"{page}, {step.name}: {line}" for line in found]
                 if step.shot is not None:
-                    name = f"{page}__{step.shot}.png" if step.shot else f"{page}.png"
-                    tab.screenshot(screenshots / name)
+                    tab.screenshot(screenshots / shot_name(page, step.shot))
         finally:
             tab.page.close()
     assert not problems, "cards differ from the warehouse:\n" + "\n".join(problems)
     untested = sorted(set(shown_widgets) - exercised)
-    assert not untested, f"{page}: widgets no step of this test sets: {untested}"
+    assert not untested, f"{report}: widgets no step of this test sets: {untested}"
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +334,7 @@ def test_a_tampered_figure_fails_the_comparison(
         [month, region],
     )
     con.close()
-    expected = expected_cards("metering", warehouse, target, {})
+    expected = expected_cards("metering", warehouse, target, {})  # the overview's cards
     with serve(copy, target, log=tmp_path / "streamlit.log") as server:
         tab = DashboardPage(chromium, server.url)
         try:
@@ -293,15 +355,22 @@ def test_a_tampered_figure_fails_the_comparison(
     }, problems
 
 
-def test_home_page_links_every_report(chromium, app_server, screenshots):
+def test_home_page_links_every_page(chromium, app_server, screenshots):
     tab = DashboardPage(chromium, app_server.url)
     try:
         tab.open("")
         check_page(tab, "home", "default")
-        links = tab.page.locator('[data-testid="stMain"] [data-testid="stPageLink"]')
-        shown = links.all_inner_texts()
-        for title in PAGES.values():
-            assert any(title in text for text in shown), (title, shown)
+        links = tab.page.locator('[data-testid="stMain"] [data-testid="stPageLink"] a')
+        # url (the href's last segment: Streamlit writes it relative) -> the link's text
+        shown = {
+            (links.nth(i).get_attribute("href") or "").rstrip("/").split("/")[-1]: links.nth(
+                i
+            ).inner_text()
+            for i in range(links.count())
+        }
+        assert sorted(shown) == sorted(PAGES), shown
+        for url, title in PAGES.items():
+            assert title in shown[url], (url, title, shown[url])
         tab.screenshot(screenshots / "home.png")
     finally:
         tab.page.close()

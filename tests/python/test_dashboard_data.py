@@ -206,3 +206,36 @@ def test_a_page_depends_on_the_sources_of_its_marts_not_of_the_utilities():
     )
     assert definitions.page_sources("page") == {("raw", "a")}
     assert definitions.page_sources("other") is None
+
+
+def test_every_page_of_a_report_depends_on_the_sources_of_its_report():
+    """A report's pages share its exposure, whose url is the report's first page."""
+    from dashboard import pages
+    from dashboard.definitions import Definitions
+
+    definitions = Definitions(
+        models={},
+        exposures={
+            "exposure.p.metering": {
+                "url": "http://127.0.0.1:8501/metering",
+                "depends_on": {"nodes": ["source.p.raw.a"]},
+            },
+            "exposure.p.revenue": {
+                "url": "http://127.0.0.1:8501/metering_revenue",
+                "depends_on": {"nodes": ["source.p.raw.b"]},
+            },
+        },
+        sources={
+            "source.p.raw.a": {"schema": "raw", "name": "a"},
+            "source.p.raw.b": {"schema": "raw", "name": "b"},
+        },
+        metrics={},
+        available=True,
+    )
+    assert definitions.page_sources("metering_drill_down") == {("raw", "a")}
+    # a page with an exposure of its own uses it
+    assert definitions.page_sources("metering_revenue") == {("raw", "b")}
+    assert definitions.page_sources("portfolio_par") is None
+    assert {p.report for p in pages.of_report("metering")} == {"metering"}
+    assert len(pages.of_report("metering")) == 7
+    assert pages.PAGES["data_quality"].report == "data_quality"

@@ -12,12 +12,9 @@ functions. `expected_cards` is also imported by the browser test.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 import re
-import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,16 +22,63 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlglot
-from conftest import ROOT, warehouse_path
+from conftest import ROOT, MetricFlow, dbt_target_path, warehouse_path
 from sqlglot import expressions as exp
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
+from dashboard import data, pages
 from dashboard.components import format_gbp, format_number, format_pct, parse_figure
 from energy_dw.bigquery import strictness
 
 APP = ROOT / "dashboard" / "app.py"
-PAGE = "views/metering.py"
+REPORT = "metering"
+# page (url) -> the cards it shows: every card of expected_cards on exactly one page
+PAGE_CARDS = {
+    "metering": [
+        "Total customers",
+        "Consumption (kWh)",
+        "Revenue",
+        "Meters in service (active)",
+        "Meters inactive",
+        "Consumption over the range (kWh)",
+        "Revenue over the range",
+    ],
+    "metering_consumption": [],
+    "metering_meters": [
+        "Meters in good health",
+        "Meters in fair health",
+        "Meters in poor health",
+        "Faulty meters",
+        "Average reading time",
+        "Reading time over the range",
+    ],
+    "metering_revenue": ["Bills paid", "Bills part paid", "Bills unpaid", "Share of bills paid"],
+    "metering_customers": [
+        "Satisfaction score",
+        "Survey responses",
+        "New customers",
+        "Returning customers",
+        "Complaints received",
+        "Complaints resolved",
+    ],
+    "metering_operations": [
+        "Maintenance requests received",
+        "Maintenance requests processed",
+        "Installations",
+        "Installation time",
+        "Time on site",
+    ],
+    "metering_drill_down": [
+        "Drill-down consumption (kWh)",
+        "Drill-down customers read",
+        "Drill-down meters in service",
+        "Drill-down meters inactive",
+        "Drill-down installations",
+        "Drill-down requests received",
+        "Drill-down requests processed",
+        "Drill-down technicians",
+    ],
+}
 BIN = Path(sys.executable).parent
 # the marts of the exposure smart_metering_dashboard, and the utilities every page header reads
 MARTS = [
@@ -56,24 +100,6 @@ MARTS = [
     "dim_operations_technicians",
 ]
 UTILITIES = ["util_as_of_date", "util_source_loads"]
-
-
-def dbt_target_path() -> Path:
-    """The dbt target path of the build the tests read (its manifest and semantic manifest).
-
-    TODO(coordinator): move to conftest next to warehouse_path(). `make pytest` sets
-    DBT_TARGET_PATH (target/ci); else the folder of the DuckDB file when it holds a manifest
-    (target/ci/ci.duckdb), else a `target` folder beside it, else the project's target/.
-    """
-    for variable in ("DASHBOARD_DBT_TARGET_PATH", "DBT_TARGET_PATH"):
-        if os.environ.get(variable):
-            path = Path(os.environ[variable])
-            return path if path.is_absolute() else ROOT / path
-    folder = warehouse_path().parent
-    for candidate in (folder, folder / "target", ROOT / "target"):
-        if (candidate / "manifest.json").exists():
-            return candidate
-    return ROOT / "target"
 
 
 def built() -> Path:
@@ -383,16 +409,34 @@ def expected_cards(
 # --- the page ----------------------------------------------------------------------------------
 
 
-def open_page(monkeypatch, database: Path, **widgets) -> AppTest:
-    """The page over `database`, after setting widgets by key (regions, months, drill_*)."""
+def page_cards(cards: dict[str, str], page: str) -> dict[str, str]:
+    """The cards of one page of the report, out of expected_cards."""
+    return {label: cards[label] for label in PAGE_CARDS[page]}
+
+
+def open_page(monkeypatch, database: Path, page: str = REPORT, **widgets) -> AppTest:
+    """A page of the report over `database`, after setting widgets by key (regions, months,
+    drill_*)."""
     monkeypatch.setenv("DASHBOARD_TARGET", "dev")
     monkeypatch.setenv("DASHBOARD_DUCKDB_PATH", str(database))
     monkeypatch.setenv("DASHBOARD_DBT_TARGET_PATH", str(dbt_target_path()))
     at = AppTest.from_file(str(APP), default_timeout=120)
-    at.switch_page(PAGE).run()
+    at.run()  # the home page: st.navigation registers the pages' url paths
+    switch(at, page)
     if widgets:
         set_widgets(at, **widgets)
     return at
+
+
+def switch(at: AppTest, page: str) -> AppTest:
+    """Go to another page of the app, as the navigation does (the session, and so the filters,
+    stay)."""
+    return at.switch_page(pages.PAGES[page].file).run()
+
+
+def every_page(at: AppTest) -> dict[str, dict[str, str]]:
+    """Visit each page of the report in turn: page -> its cards."""
+    return {page: cards(switch(at, page)) for page in PAGE_CARDS}
 
 
 def set_widgets(at: AppTest, **widgets) -> AppTest:
@@ -428,11 +472,16 @@ def database() -> Path:
     return built()
 
 
-def test_page_shows_the_marts_figures_on_the_default_filters(monkeypatch, database, warehouse):
+def test_the_pages_show_the_marts_figures_on_the_default_filters(monkeypatch, database, warehouse):
+    """Each page shows its cards, equal to the warehouse's; together every card of the report."""
+    assert sorted(PAGE_CARDS) == sorted(p.url for p in pages.of_report(REPORT))
     at = open_page(monkeypatch, database)
-    shown = cards(at)
     expected = expected_cards(warehouse)
-    assert shown == expected
+    shown = every_page(at)
+    for page, page_shown in shown.items():
+        assert page_shown == page_cards(expected, page), page
+    assert sum(len(c) for c in shown.values()) == len(expected)
+    at = switch(at, REPORT)
     # the filters' defaults: the last 12 months, every region
     assert at.select_slider(key="metering_months").value == default_window(warehouse)
     assert sorted(at.multiselect(key="metering_regions").value) == all_regions(warehouse)
@@ -472,13 +521,17 @@ def test_page_shows_the_marts_figures_on_the_default_filters(monkeypatch, databa
 
 
 def test_one_region_gives_its_figures_and_the_regions_add_up(monkeypatch, database, warehouse):
+    """The region chosen on the overview applies on every page of the report."""
     at = open_page(monkeypatch, database)
-    total = cards(at)
+    total = {label: text for page in every_page(at).values() for label, text in page.items()}
     by_region = {}
     for region in all_regions(warehouse):
-        set_widgets(at, regions=[region])
-        by_region[region] = cards(at)
-        assert by_region[region] == expected_cards(warehouse, regions=[region]), region
+        set_widgets(switch(at, REPORT), regions=[region])
+        shown = every_page(at)
+        expected = expected_cards(warehouse, regions=[region])
+        for page, page_shown in shown.items():
+            assert page_shown == page_cards(expected, page), (region, page)
+        by_region[region] = {label: t for page in shown.values() for label, t in page.items()}
     # additive cards: the four regions' figures add up to the all-regions figure (to rounding)
     for label, rounding in [
         ("Consumption (kWh)", 0.05),
@@ -508,11 +561,19 @@ def test_drill_down_rows_add_up_to_the_region_and_month(monkeypatch, database, w
     first, last = default_window(warehouse)
     month = _previous_month(last)
     at = open_page(
-        monkeypatch, database, regions=["North", "South"], drill_region="South", drill_month=month
+        monkeypatch,
+        database,
+        "metering_drill_down",
+        regions=["North", "South"],
+        drill_region="South",
+        drill_month=month,
     )
     shown = cards(at)
-    assert shown == expected_cards(
-        warehouse, regions=["North", "South"], drill_region="South", drill_month=month
+    assert shown == page_cards(
+        expected_cards(
+            warehouse, regions=["North", "South"], drill_region="South", drill_month=month
+        ),
+        "metering_drill_down",
     )
     customers = table(at, "consumption_rank")
     assert set(customers["region"]) == {"South"}
@@ -534,9 +595,12 @@ def test_drill_down_rows_add_up_to_the_region_and_month(monkeypatch, database, w
     assert (meters["at_month_end"] == "in service").sum() == parse_figure(
         shown["Drill-down meters in service"]
     )
-    # the South's overview card for the same month equals its drill-down
+    # the South's overview card for the same month (filters set here, on the drill-down page)
+    # equals its drill-down
     set_widgets(at, regions=["South"], months=(first, month))
-    assert cards(at)["Consumption (kWh)"] == shown["Drill-down consumption (kWh)"]
+    overview = switch(at, REPORT)
+    assert overview.multiselect(key="metering_regions").value == ["South"]
+    assert cards(overview)["Consumption (kWh)"] == shown["Drill-down consumption (kWh)"]
 
 
 def test_drill_down_is_limited_in_the_engine_with_untruncated_totals(database):
@@ -569,57 +633,9 @@ def test_drill_down_is_limited_in_the_engine_with_untruncated_totals(database):
 
 @pytest.fixture(scope="module")
 def metricflow(tmp_path_factory):
-    """`mf query` on a copy of the warehouse, in a scratch copy of the project (symlinks to its
-    sources, a private target/ holding the build's semantic manifest, or one `dbt parse` makes)."""
-    path = built()
-    scratch = tmp_path_factory.mktemp("metering_metricflow")
-    project = scratch / "project"
-    project.mkdir()
-    for entry in ROOT.iterdir():
-        if entry.name not in {"target", "logs", ".git"} and not entry.name.endswith(".duckdb"):
-            (project / entry.name).symlink_to(entry)
-    (project / "target").mkdir()
-    database = scratch / "warehouse" / path.name  # same stem: same catalog name
-    database.parent.mkdir()
-    shutil.copyfile(path, database)
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_TARGET": "ci",
-        "DBT_DUCKDB_PATH": str(database),
-        "DBT_LOG_PATH": str(scratch / "logs"),
-    }
-    env.pop("DBT_TARGET_PATH", None)
-    built_manifest = dbt_target_path() / "semantic_manifest.json"
-    if built_manifest.exists():
-        shutil.copyfile(built_manifest, project / "target" / "semantic_manifest.json")
-    else:
-        parsed = subprocess.run(
-            [str(BIN / "dbt"), "parse", "--target", "ci", "--target-path", "target", "--quiet"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert parsed.returncode == 0, parsed.stdout + parsed.stderr
-
-    def query(*arguments: str) -> list[dict[str, str]]:
-        output = scratch / "result.csv"
-        output.unlink(missing_ok=True)
-        result = subprocess.run(
-            [str(BIN / "mf"), "query", *arguments, "--csv", str(output)],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert output.exists(), result.stdout + result.stderr
-        with output.open(newline="") as handle:
-            return list(csv.DictReader(handle))
-
-    return query
+    """`mf query` on a copy of the warehouse (conftest.MetricFlow): rows as dicts."""
+    built()
+    return MetricFlow(tmp_path_factory.mktemp("metering_metricflow")).query
 
 
 def test_cards_equal_the_metricflow_metrics(monkeypatch, database, warehouse, metricflow):
@@ -668,7 +684,7 @@ def test_every_query_is_portable_sql(monkeypatch, database):
         return original(self, sql, params)
 
     monkeypatch.setattr(data.DuckDBReader, "query", recording)
-    cards(open_page(monkeypatch, database))
+    every_page(open_page(monkeypatch, database))
     page_queries = [sql for sql in seen if "utilities." not in sql]
     assert len(page_queries) > 20
     for sql in page_queries:
@@ -705,8 +721,8 @@ def test_bigquery_without_a_project_gives_one_clear_message(monkeypatch):
     monkeypatch.setenv("DASHBOARD_TARGET", "prod")
     monkeypatch.delenv("DBT_BQ_PROJECT", raising=False)
     at = AppTest.from_file(str(APP), default_timeout=120)
-    at.switch_page(PAGE).run()
-    assert "DBT_BQ_PROJECT is not set" in one_message(at)
+    at.run()
+    assert "DBT_BQ_PROJECT is not set" in one_message(switch(at, REPORT))
 
 
 def test_empty_mart_gives_one_clear_message(monkeypatch, database, tmp_path):

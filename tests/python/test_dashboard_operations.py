@@ -22,14 +22,22 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import ROOT, warehouse_path
+from conftest import ROOT, dbt_target_path, warehouse_path
 from streamlit.testing.v1 import AppTest
 from test_parity_000 import order_positions, original_sql
 
+from dashboard import pages
 from dashboard.components import format_number, format_pct
 
 APP = ROOT / "dashboard" / "app.py"
-PAGE = "views/operations.py"
+REPORT = "operations"
+# page (url) -> the cards it shows: every card of expected_cards on exactly one page
+PAGE_CARDS = {
+    "operations": ["Smart meter bookings", "Installs, 30 days"],
+    "operations_meter_reading": ["Meter reads, 30 days"],
+    "operations_billing": ["Bills, 30 days"],
+    "operations_digital": ["Journey success, 30 days"],
+}
 ANALYSES = ROOT / "analyses"
 QUERY_IDS = [f"{n:02d}" for n in range(1, 18)]
 TITLE = re.compile(r'^-- 000, "([^"]+)"', re.MULTILINE)
@@ -50,23 +58,6 @@ GROUPS = [
     "Billing Operations",
     "Digital Journey Performance",
 ]
-
-
-def dbt_target_path() -> Path:
-    """The dbt target path of the build the tests read (its manifest and run_results).
-
-    TODO(coordinator): move to conftest next to warehouse_path(). `make pytest` sets
-    DBT_TARGET_PATH (target/ci); else the folder of the DuckDB file when it holds a manifest
-    (target/ci/ci.duckdb), else a `target` folder beside it, else the project's target/.
-    """
-    if os.environ.get("DBT_TARGET_PATH"):
-        path = Path(os.environ["DBT_TARGET_PATH"])
-        return path if path.is_absolute() else ROOT / path
-    folder = warehouse_path().parent
-    for candidate in (folder, folder / "target", ROOT / "target"):
-        if (candidate / "manifest.json").exists():
-            return candidate
-    return ROOT / "target"
 
 
 def built() -> Path:
@@ -177,12 +168,14 @@ def same_answer(expected: list[tuple], shown: list[tuple], order: list[int]) -> 
 # --- the page --------------------------------------------------------------------------------
 
 
-def open_page(monkeypatch, database: Path, **widgets) -> AppTest:
+def open_page(monkeypatch, database: Path, page: str = REPORT, **widgets) -> AppTest:
+    """A page of the report (its first by default), after setting widgets by key."""
     monkeypatch.setenv("DASHBOARD_TARGET", "dev")
     monkeypatch.setenv("DASHBOARD_DUCKDB_PATH", str(database))
     monkeypatch.setenv("DASHBOARD_DBT_TARGET_PATH", str(dbt_target_path()))
     at = AppTest.from_file(str(APP), default_timeout=120)
-    at.switch_page(PAGE).run()
+    at.run()  # the home page: st.navigation registers the pages' url paths
+    switch(at, page)
     if widgets:
         if "window_end" in widgets:
             at.date_input(key="operations_window_end").set_value(widgets["window_end"])
@@ -193,11 +186,44 @@ def open_page(monkeypatch, database: Path, **widgets) -> AppTest:
     return at
 
 
+def switch(at: AppTest, page: str) -> AppTest:
+    """Go to another page of the app, as the navigation does (the filters stay)."""
+    return at.switch_page(pages.PAGES[page].file).run()
+
+
+def tables(at: AppTest) -> list[pd.DataFrame]:
+    """The answers' tables of the page shown, in order (the header's source loads left out)."""
+    return [d.value for d in at.dataframe if "load time column" not in d.value.columns]
+
+
+def visit(at: AppTest) -> dict[str, list]:
+    """Each page of the report in turn: what they show, in the navigation's order."""
+    seen: dict[str, list] = {
+        "tables": [],
+        "subheader": [],
+        "header": [],
+        "markdown": [],
+        "caption": [],
+        "cards": [],
+    }
+    for page in PAGE_CARDS:
+        switch(at, page)
+        assert not at.exception, at.exception
+        assert not at.error, [e.value for e in at.error]
+        seen["tables"] += tables(at)
+        for kind in ("subheader", "header", "markdown", "caption"):
+            seen[kind] += [element.value for element in getattr(at, kind)]
+        shown = {m.label: m.value for m in at.metric}
+        assert list(shown) == PAGE_CARDS[page], page
+        seen["cards"] += list(shown.items())
+    return seen
+
+
 def answers(at: AppTest) -> dict[str, pd.DataFrame]:
-    """The 17 tables of the page, in order (the header's source-load table left out)."""
-    tables = [d.value for d in at.dataframe if "load time column" not in d.value.columns]
-    assert len(tables) == 17, [list(t.columns) for t in tables]
-    return dict(zip(QUERY_IDS, tables, strict=True))
+    """The 17 tables of the report's pages, in order."""
+    shown = visit(at)["tables"]
+    assert len(shown) == 17, [list(t.columns) for t in shown]
+    return dict(zip(QUERY_IDS, shown, strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -234,17 +260,17 @@ def test_each_answer_equals_its_analysis(default_page, compiled, con):
 
 
 def test_titles_groups_definitions_and_cards(default_page, con):
-    at = default_page
-    assert not at.error, [e.value for e in at.error]
-    headings = [h.value for h in at.subheader]
+    seen = visit(default_page)
+    headings = seen["subheader"]
     assert headings == list(titles().values())
-    assert [h.value for h in at.header] == GROUPS
-    text = "\n".join(m.value for m in at.markdown)
+    assert seen["header"] == GROUPS
+    text = "\n".join(seen["markdown"])
     # the definitions come from the yml, through dbt's manifest
     assert "Smart meter bookings (current versions) per booking day" in text
     assert "**Bookings**: Number of bookings." in text
     assert "Attempts with `Success_status = 'Success'`." in text
-    shown = {m.label: m.value for m in at.metric}
+    shown = dict(seen["cards"])
+    assert len(shown) == len(seen["cards"]), "card labels are unique over the pages"
     assert shown == expected_cards(con)
 
 
@@ -266,8 +292,9 @@ def test_the_success_rate_is_recomputed_not_averaged(default_page, con):
 
 def test_a_moved_window_end_changes_the_answers_as_the_marts_say(monkeypatch, compiled, con, as_of):
     end = as_of - dt.timedelta(days=10)
-    at = open_page(monkeypatch, built(), window_end=end)
-    shown = answers(at)
+    at = open_page(monkeypatch, built(), window_end=end)  # set on the first page: kept on all
+    seen = visit(at)
+    shown = dict(zip(QUERY_IDS, seen["tables"], strict=True))
     default = {q: run_sql(con, compiled[q])[1] for q in QUERY_IDS}
     changed = []
     for query_id in QUERY_IDS:
@@ -279,19 +306,27 @@ def test_a_moved_window_end_changes_the_answers_as_the_marts_say(monkeypatch, co
             changed.append(query_id)
     # ten days earlier, most windowed answers differ; the current (unwindowed) ones never do
     assert len(changed) >= 5, changed
-    captions = "\n".join(c.value for c in at.caption)
+    captions = "\n".join(seen["caption"])
     assert f"Last 30 days: {end - dt.timedelta(days=29)} to {end}." in captions
     assert f"Last 7 days: {end - dt.timedelta(days=6)} to {end}." in captions
-    assert {m.label: m.value for m in at.metric} == expected_cards(con, window_end=end)
+    assert dict(seen["cards"]) == expected_cards(con, window_end=end)
 
 
 def test_a_channel_filter_keeps_that_channel_of_the_journeys(monkeypatch, compiled, con):
-    at = open_page(monkeypatch, built(), channels=["App"])
-    table = answers(at)["15"]
+    at = open_page(monkeypatch, built(), "operations_digital", channels=["App"])
+    table = tables(at)[0]  # the journeys' page: 15, 16, 17
     columns, everything = run_sql(con, compiled["15"])
     expected = [row for row in everything if row[columns.index("channel")] == "App"]
     assert expected and same_answer(expected, rows_of(table), [0, 1]) == []
-    assert {m.label: m.value for m in at.metric} == expected_cards(con, channels=["App"])
+    shown = {m.label: m.value for m in at.metric}
+    assert shown == {
+        label: text
+        for label, text in expected_cards(con, channels=["App"]).items()
+        if label in PAGE_CARDS["operations_digital"]
+    }
+    # kept while the reader looks at another page of the report
+    switch(switch(at, REPORT), "operations_digital")
+    assert at.multiselect(key="operations_channels").value == ["App"]
 
 
 def test_an_empty_mart_gives_one_clear_message(monkeypatch, tmp_path):

@@ -16,23 +16,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from conftest import ROOT, warehouse_path
+from conftest import ROOT, MetricFlow, dbt_target_path, warehouse_path
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data as dashboard_data
+from dashboard import pages
 from dashboard.components import format_number, format_pct
 
 APP = ROOT / "dashboard" / "app.py"
-PAGE = "views/portfolio.py"
+REPORT = "portfolio"
 MONTHLY = "marts.fct_portfolio_monthly"
 ACCOUNT_MONTHLY = "marts.fct_portfolio_account_monthly"
 
@@ -116,29 +115,21 @@ CARDS = {
     "Collection rate": 1,
 }
 NOTIFICATIONS_CARD = "Notifications (count)"
+# page (url) -> the cards it shows: every card of expected_cards on exactly one page
+PAGE_CARDS = {
+    "portfolio": list(CARDS),
+    "portfolio_kpis": [],
+    "portfolio_categories": [],
+    "portfolio_par": [],
+    "portfolio_cohorts": [],
+    "portfolio_notifications": [NOTIFICATIONS_CARD],
+}
 KPI_TABLES = (
     "portfolio_kpis_size",
     "portfolio_kpis_default_churn",
     "portfolio_kpis_completions",
     "portfolio_kpis_par",
 )
-
-
-def dbt_target_path() -> Path:
-    """The dbt target path of the build the tests read (manifest, semantic manifest).
-
-    TODO(coordinator): move to conftest next to warehouse_path(). $DBT_TARGET_PATH when set
-    (`make pytest`: target/ci); else the folder of the DuckDB file when it holds a manifest
-    (target/ci/ci.duckdb), else a `target` folder beside it, else the project's target/.
-    """
-    if os.environ.get("DBT_TARGET_PATH"):
-        path = Path(os.environ["DBT_TARGET_PATH"])
-        return path if path.is_absolute() else ROOT / path
-    folder = warehouse_path().parent
-    for candidate in (folder, folder / "target", ROOT / "target"):
-        if (candidate / "manifest.json").exists():
-            return candidate
-    return ROOT / "target"
 
 
 def built() -> Path:
@@ -230,11 +221,12 @@ def delta_text(label: str, value, before) -> str:
     return f"{change * 100:+.{CARDS[label]}f} pp"
 
 
-def expected_cards(con, opco=None, **slicers) -> dict[str, str]:
-    """Card label -> the text the page shows for the last month of its default range, with the
-    opco (and any other slicer: key as the page's widget key suffix) set to a value or a list."""
+def expected_cards(con, opco=None, end: dt.date | None = None, **slicers) -> dict[str, str]:
+    """Card label -> the text the report's pages show for `end` (the last month of the range; by
+    default the last month of the mart), with the opco (and any other slicer: key as the page's
+    widget key suffix) set to a value or a list."""
     slicers = {"opco": opco, **slicers}
-    end = last_months(con, 1)[-1]
+    end = end or last_months(con, 1)[-1]
     values = kpi_values(con, [end], slicers)
     row = values.loc[end] if end in values.index else pd.Series(dtype="float64")
     cards = {label: card_text(label, row.get(label)) for label in CARDS}
@@ -242,8 +234,8 @@ def expected_cards(con, opco=None, **slicers) -> dict[str, str]:
     return cards
 
 
-def expected_deltas(con, **slicers) -> dict[str, str]:
-    end = last_months(con, 1)[-1]
+def expected_deltas(con, end: dt.date | None = None, **slicers) -> dict[str, str]:
+    end = end or last_months(con, 1)[-1]
     values = kpi_values(con, [previous(end), end], slicers)
     deltas = {
         label: delta_text(label, values.loc[end, label], values.loc[previous(end), label])
@@ -275,10 +267,30 @@ def con():
     connection.close()
 
 
-def open_page() -> AppTest:
+def open_page(page: str = REPORT) -> AppTest:
+    """A page of the report (the overview by default) in a new session."""
     at = AppTest.from_file(str(APP), default_timeout=180)
-    at.switch_page(PAGE).run()
-    return at
+    at.run()  # the home page: st.navigation registers the pages' url paths
+    return switch(at, page)
+
+
+def switch(at: AppTest, page: str) -> AppTest:
+    """Go to another page of the app, as the navigation does (the filters stay)."""
+    return at.switch_page(pages.PAGES[page].file).run()
+
+
+def page_cards(cards: dict[str, str], page: str) -> dict[str, str]:
+    return {label: cards[label] for label in PAGE_CARDS[page]}
+
+
+def every_page(at: AppTest) -> dict[str, dict[str, str]]:
+    """Visit each page of the report in turn: page -> its cards (no error on any)."""
+    shown = {}
+    for page in PAGE_CARDS:
+        switch(at, page)
+        assert_clean(at)
+        shown[page] = cards(at)
+    return shown
 
 
 def assert_clean(at: AppTest) -> None:
@@ -309,13 +321,19 @@ def default_page(page_env) -> AppTest:
 
 
 def test_default_page_cards_equal_the_marts(default_page, con):
-    shown = cards(default_page)
-    assert shown == expected_cards(con)
-    deltas = {m.label: m.proto.delta for m in default_page.metric}
-    assert deltas == expected_deltas(con)
+    assert sorted(PAGE_CARDS) == sorted(p.url for p in pages.of_report(REPORT))
+    expected, expected_delta = expected_cards(con), expected_deltas(con)
+    deltas = {}
+    for page in PAGE_CARDS:
+        switch(default_page, page)
+        assert_clean(default_page)
+        assert cards(default_page) == page_cards(expected, page), page
+        deltas |= {m.label: m.proto.delta for m in default_page.metric}
+    assert deltas == expected_delta
 
 
 def test_every_kpi_by_month_equals_the_mart(default_page, con):
+    switch(default_page, "portfolio_kpis")
     months = last_months(con)
     expected = kpi_values(con, months, {})
     seen = set()
@@ -339,9 +357,14 @@ def test_each_slicer_set_to_one_value(page_env, con, slicer):
     at = open_page()
     at.multiselect(key=f"portfolio_{slicer}").set_value([value]).run()
     assert_clean(at)
-    assert cards(at) == expected_cards(con, **{slicer: value})
+    expected_all = expected_cards(con, **{slicer: value})
+    for page, shown in every_page(at).items():
+        assert shown == page_cards(expected_all, page), page
     months = last_months(con)
     expected = kpi_values(con, months, {slicer: value})
+    # set on the overview, the slicer applies on the KPI page
+    switch(at, "portfolio_kpis")
+    assert at.multiselect(key=f"portfolio_{slicer}").value == [value]
     frame = table(at, "portfolio_kpis_size")
     shown = dict(
         zip(
@@ -362,13 +385,18 @@ def test_two_slicers_and_a_month_range(page_env, con):
     at.multiselect(key="portfolio_tv_customer").set_value(["No TV"])
     at.run()
     assert_clean(at)
-    expected = kpi_values(con, [end], {"opco": ["Kenya", "Uganda"], "tv_customer": "No TV"})
+    slicers = {"opco": ["Kenya", "Uganda"], "tv_customer": "No TV"}
+    expected = kpi_values(con, [end], slicers)
     shown = cards(at)
     assert shown["Contracted Portfolio Size"] == format_number(
         expected.loc[end, "Contracted Portfolio Size"]
     )
     assert shown["Default Rate"] == format_pct(expected.loc[end, "Default Rate"], 2)
-    frame = table(at, "portfolio_kpis_default_churn")
+    # every card of the report for the range's last month (not the mart's)
+    expected_all = expected_cards(con, end=end, **slicers)
+    for page, page_shown in every_page(at).items():
+        assert page_shown == page_cards(expected_all, page), page
+    frame = table(switch(at, "portfolio_kpis"), "portfolio_kpis_default_churn")
     assert len(frame) == months.index(end) - months.index(start) + 1
 
 
@@ -395,52 +423,10 @@ def test_a_slice_without_accounts_says_so(page_env, con):
 
 @pytest.fixture(scope="module")
 def metricflow(tmp_path_factory) -> Callable[[list[str], list[str]], str]:
-    """Run `mf query --explain` in a scratch root of the project (symlinks to its sources, its
-    `target` the build's) and return the SQL; the caller runs it on the read-only warehouse."""
+    """`mf query --explain` (conftest.MetricFlow): the SQL, run by the caller on the read-only
+    warehouse."""
     built()
-    target = dbt_target_path()
-    manifest = target / "semantic_manifest.json"
-    mf = Path(sys.executable).parent / "mf"
-    problem = None
-    if not mf.exists():
-        problem = "the mf command (dbt-metricflow) is not installed"
-    elif not manifest.exists():
-        problem = f"{manifest} not found: run `make dbt-ci` first"
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    project = tmp_path_factory.mktemp("portfolio_mf") / "project"
-    project.mkdir()
-    for entry in ROOT.iterdir():
-        if entry.name in {"target", "logs", ".git"} or entry.name.endswith((".duckdb", ".wal")):
-            continue
-        (project / entry.name).symlink_to(entry)
-    (project / "target").symlink_to(target, target_is_directory=True)
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_TARGET": "ci",
-        "DBT_DUCKDB_PATH": str(warehouse_path()),
-    }
-
-    def explain(metrics: list[str], group_by: list[str]) -> str:
-        result = subprocess.run(
-            [str(mf), "query", "--metrics", ",".join(metrics), "--group-by", ",".join(group_by)]
-            + ["--explain"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        lines = result.stdout.splitlines()
-        start = next(i for i, line in enumerate(lines) if line.startswith(("WITH", "SELECT")))
-        return "\n".join(lines[start:])
-
-    return explain
+    return MetricFlow(tmp_path_factory.mktemp("portfolio_mf")).explain
 
 
 def test_default_rate_by_opco_equals_metricflow(page_env, con, metricflow):
@@ -456,10 +442,10 @@ def test_default_rate_by_opco_equals_metricflow(page_env, con, metricflow):
     for opco in opcos:
         metric = metrics.loc[metrics["account_month__opco"] == opco, "portfolio_default_rate"]
         value = float(metric.iloc[0])
-        at.multiselect(key="portfolio_opco").set_value([opco]).run()
+        switch(at, REPORT).multiselect(key="portfolio_opco").set_value([opco]).run()
         assert_clean(at)
         assert cards(at)["Default Rate"] == format_pct(value, 2), opco
-        frame = table(at, "portfolio_kpis_default_churn")
+        frame = table(switch(at, "portfolio_kpis"), "portfolio_kpis_default_churn")
         last = frame[frame["Month"].map(lambda m: pd.Timestamp(m).date()) == end]
         assert last["Default Rate"].iloc[0] == pytest.approx(value, rel=1e-12), opco
 
@@ -496,7 +482,7 @@ LEVEL_COLUMNS = {
 
 @pytest.mark.parametrize("level", list(LEVEL_COLUMNS))
 def test_categories_at_each_level_equal_the_account_months(page_env, con, level):
-    at = open_page()
+    at = open_page("portfolio_categories")
     at.selectbox(key="portfolio_level").select(level).run()
     assert_clean(at)
     frame = table(at, "portfolio_categories_table")
@@ -522,6 +508,7 @@ def test_categories_at_each_level_equal_the_account_months(page_env, con, level)
     # every installed account in exactly one category: the level sums to All Accounts
     end = months[-1]
     total = frame[frame["Month"].map(lambda m: pd.Timestamp(m).date()) == end]
+    switch(at, REPORT)
     assert total.drop(columns="Month").sum(axis=1).iloc[0] == int(
         cards(at)["All Accounts"].replace(",", "")
     )
@@ -542,7 +529,7 @@ def test_par_buckets_equal_the_account_months(default_page, con):
         """,
         [end],
     ).fetchall()
-    frame = table(default_page, "portfolio_par_buckets")
+    frame = table(switch(default_page, "portfolio_par"), "portfolio_par_buckets")
     shown = {
         r["par_bucket"]: (r["accounts"], r["outstanding_balance"]) for _, r in frame.iterrows()
     }
@@ -555,19 +542,30 @@ def test_par_buckets_equal_the_account_months(default_page, con):
 
 @pytest.mark.parametrize("opco", [None, "Kenya"])
 def test_cohort_heatmap_cells_equal_the_marts(page_env, con, opco):
-    at = open_page()
+    at = open_page("portfolio_cohorts")
     if opco:
         at.multiselect(key="portfolio_opco").set_value([opco]).run()
     assert_clean(at)
-    for mart, key, numerator, denominator in (
+    for matrix, mart, key, numerator, denominator in (
         (
+            "Portfolio in Default (Cohorts)",
             "fct_portfolio_default_cohorts",
             "portfolio_default_cohorts",
             "defaulted_accounts",
             "accounts_not_churned",
         ),
-        ("fct_portfolio_churn_cohorts", "portfolio_churn_cohorts", "churned_accounts", None),
+        (
+            "Churn cohorts",
+            "fct_portfolio_churn_cohorts",
+            "portfolio_churn_cohorts",
+            "churned_accounts",
+            None,
+        ),
     ):
+        at.selectbox(key="portfolio_cohort_matrix").select(matrix).run()
+        assert_clean(at)
+        # one matrix drawn at a time
+        assert len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart")) == 1
         where = "where opco = ?" if opco else ""
         cells = con.execute(
             f"""
@@ -602,7 +600,7 @@ def test_cohort_heatmap_cells_equal_the_marts(page_env, con, opco):
 
 
 def test_notifications_equal_the_mart(page_env, con):
-    at = open_page()
+    at = open_page("portfolio_notifications")
     at.multiselect(key="portfolio_opco").set_value(["Kenya"]).run()
     assert_clean(at)
     months = last_months(con)
@@ -631,7 +629,7 @@ def test_labels_and_definitions_come_from_the_yml(default_page):
     metrics = {m["name"]: m for m in semantic["metrics"]}
     for kpi in KPIS:
         assert metrics[kpi.metric]["label"] == kpi.label, kpi.metric
-    helps = {m.label: m.help for m in default_page.metric}
+    helps = {m.label: m.help for m in switch(default_page, REPORT).metric}
     by_label = {kpi.label: kpi.metric for kpi in KPIS}
     for label in CARDS:
         assert helps[label] == metrics[by_label[label]]["description"].strip(), label
@@ -658,21 +656,23 @@ def test_no_personal_data_on_the_page(page_env, monkeypatch):
 
     monkeypatch.setattr(dashboard_data.DuckDBReader, "query", recording)
     at = open_page()
-    assert_clean(at)
+    forbidden = pii_columns()
+    assert {"customer_name", "sign_up_sales_agent", "install_technician"} <= forbidden
+    for page in PAGE_CARDS:
+        switch(at, page)
+        assert_clean(at)
+        for frame in at.dataframe:
+            assert not forbidden & set(map(str, frame.value.columns)), (page, frame.value.columns)
+        for element in at.get("vega_lite_chart"):
+            for field in forbidden:
+                assert f'"{field}"' not in element.proto.spec, (page, field)
+            for dataset in element.proto.datasets:
+                frame = dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data)
+                assert not forbidden & set(map(str, frame.columns)), page
     assert queries
     for sql in queries:
         assert "restricted" not in sql and "customer_lookup" not in sql, sql
         assert "dim_portfolio_accounts" not in sql, sql
-    forbidden = pii_columns()
-    assert {"customer_name", "sign_up_sales_agent", "install_technician"} <= forbidden
-    for frame in at.dataframe:
-        assert not forbidden & set(map(str, frame.value.columns)), frame.value.columns
-    for element in at.get("vega_lite_chart"):
-        for field in forbidden:
-            assert f'"{field}"' not in element.proto.spec, field
-        for dataset in element.proto.datasets:
-            columns = dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data).columns
-            assert not forbidden & set(map(str, columns))
 
 
 def test_every_query_of_the_page_is_bigquery_sql(page_env, monkeypatch):
@@ -693,6 +693,7 @@ def test_every_query_of_the_page_is_bigquery_sql(page_env, monkeypatch):
     at.multiselect(key="portfolio_arpu_range").set_value(["No payment"])
     at.run()
     assert_clean(at)
+    every_page(at)
     page_queries = [(sql, params) for sql, params in queries if "portfolio" in sql]
     assert len(page_queries) >= 8
     for sql, params in page_queries:

@@ -18,9 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import ROOT, warehouse_path
+from conftest import ROOT, dbt_target_path, warehouse_path
 from streamlit.testing.v1 import AppTest
-from test_dashboard_operations import dbt_target_path
 
 from dashboard.components import format_number
 from dashboard.data import quality
@@ -62,6 +61,7 @@ def open_page(monkeypatch, target: Path, database: Path | None = None) -> AppTes
     monkeypatch.setenv("DASHBOARD_DUCKDB_PATH", str(database or built()))
     monkeypatch.setenv("DASHBOARD_DBT_TARGET_PATH", str(target))
     at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()  # the home page: st.navigation registers the pages' url paths
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at

@@ -12,73 +12,25 @@ warehouse other tests read.
 
 from __future__ import annotations
 
-import csv
-import os
-import shutil
-import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from conftest import MetricFlow, warehouse_path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TOLERANCE = 1e-6
 
 
-def warehouse_path() -> Path:
-    return Path(os.environ.get("DBT_DUCKDB_PATH", ROOT / "target" / "ci" / "ci.duckdb"))
-
-
 @pytest.fixture(scope="module")
 def metricflow(tmp_path_factory):
-    """A function running `mf query` with arguments and returning its rows as dicts."""
+    """A function running `mf query` with arguments and returning its rows as dicts
+    (conftest.MetricFlow, on a copy of the warehouse)."""
     if not warehouse_path().exists():
         pytest.skip(f"warehouse {warehouse_path()} not built")
-    scratch = tmp_path_factory.mktemp("metricflow")
-    project = scratch / "project"
-    project.mkdir()
-    for entry in ROOT.iterdir():
-        if entry.name not in {"target", "logs", ".venv", ".git"}:
-            (project / entry.name).symlink_to(entry)
-    (project / "target").mkdir()
-    database = scratch / "warehouse" / warehouse_path().name  # same stem: same catalog name
-    database.parent.mkdir()
-    shutil.copyfile(warehouse_path(), database)
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_TARGET": "ci",
-        "DBT_DUCKDB_PATH": str(database),
-    }
-    parsed = subprocess.run(
-        # --target-path: make test sets DBT_TARGET_PATH, and `mf` reads only <project>/target/
-        [str(BIN / "dbt"), "parse", "--target", "ci", "--target-path", "target", "--quiet"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
-
-    def query(*arguments: str) -> list[dict[str, str]]:
-        output = scratch / "result.csv"
-        output.unlink(missing_ok=True)
-        result = subprocess.run(
-            [str(BIN / "mf"), "query", *arguments, "--csv", str(output)],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert output.exists(), result.stdout + result.stderr
-        with output.open(newline="") as handle:
-            return list(csv.DictReader(handle))
-
-    return query
+    return MetricFlow(tmp_path_factory.mktemp("metricflow")).query
 
 
 @pytest.fixture()

@@ -14,23 +14,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import mf_command
 
 from energy_dw import scratch_project
 
 MONTHS = ("2026-03-01", "2026-10-01")
-
-
-def mf_command() -> str:
-    """The `mf` of this Python environment (beside the interpreter), else the one on PATH."""
-    beside = Path(sys.executable).parent / "mf"
-    return str(beside) if beside.exists() else (shutil.which("mf") or "mf")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, definitions
+from dashboard import components, definitions, pages
 from dashboard.data import Reader
 from dashboard.data import portfolio as data
 
@@ -173,13 +173,16 @@ def filters_section(reader: Reader, defs: definitions.Definitions):
     filters: dict[str, list[str]] = {}
     columns = st.columns(4)
     for i, slicer in enumerate(data.SLICERS):
-        filters[slicer.key] = columns[i % 4].multiselect(
+        key = f"portfolio_{slicer.key}"
+        allowed = set(options[slicer.key])
+        columns[i % 4].multiselect(
             slicer.label,
             options[slicer.key],
-            key=f"portfolio_{slicer.key}",
+            key=components.kept(key, lambda v, allowed=allowed: set(v) <= allowed),
             placeholder="All",
             help=defs.column(ACCOUNT_MODEL, slicer.column) or None,
         )
+        filters[slicer.key] = components.keep(key)
     return start, end, filters
 
 
@@ -191,12 +194,12 @@ def cards_section(kpis: pd.DataFrame, end: dt.date, defs: definitions.Definition
         f"Month-end figures for {month_label(end)} over the selected slice; the change is against "
         f"{month_label(data.previous_month(end))} (pp: percentage points)."
     )
-    rows = [st.columns(4) for _ in range(3)]
-    for i, label in enumerate(CARDS):
+    slots = components.card_rows(len(CARDS))
+    for slot, label in zip(slots, CARDS, strict=True):
         kpi = data.KPI_BY_LABEL[label]
         value = current[label].iloc[0] if not current.empty else None
         before = previous[label].iloc[0] if not previous.empty else None
-        rows[i // 4][i % 4].metric(
+        slot.metric(
             label,
             format_kpi(kpi, value),
             delta=format_delta(kpi, value, before),
@@ -211,7 +214,7 @@ def kpi_table_section(kpis: pd.DataFrame, start: dt.date, defs: definitions.Defi
     st.caption(
         "Items 1-24 of 002, summed over the slice and then divided (never averaged). Hover a "
         "column name for its definition. Notifications (item 25) and the cohorts (item 26) "
-        "are further down."
+        "have pages of their own."
     )
     shown = kpis[kpis["activity_month"] >= start].copy()
     shown["Month"] = pd.to_datetime(shown["activity_month"])
@@ -503,27 +506,35 @@ def cohorts_section(reader: Reader, end: dt.date, filters, defs: definitions.Def
             else ""
         )
     )
-    default_tab, churn_tab = st.tabs(["Portfolio in Default (Cohorts)", "Churn cohorts"])
-    with default_tab:
-        st.caption(defs.model("fct_portfolio_default_cohorts"))
-        frame = data.default_cohorts(reader, end, filters)
-        if frame.empty:
-            st.info("No cohort in this slice.")
-        else:
-            cohort_heatmap(
-                frame,
-                "% in default",
-                "Defaulted",
-                "Not churned",
-                "portfolio_default_cohorts",
-            )
-    with churn_tab:
-        st.caption(defs.model("fct_portfolio_churn_cohorts"))
-        frame = data.churn_cohorts(reader, end, filters)
-        if frame.empty:
-            st.info("No cohort in this slice.")
-        else:
-            cohort_heatmap(frame, "% churned", "Churned", "Cohort size", "portfolio_churn_cohorts")
+    # one matrix drawn at a time (tabs would draw both heatmaps and both tables on every load)
+    kind = st.selectbox("Cohort matrix", list(COHORTS), index=0, key="portfolio_cohort_matrix")
+    mart, title, numerator, denominator, key = COHORTS[kind]
+    st.caption(defs.model(mart))
+    reads = data.default_cohorts if mart == "fct_portfolio_default_cohorts" else data.churn_cohorts
+    frame = reads(reader, end, filters)
+    if frame.empty:
+        st.info("No cohort in this slice.")
+    else:
+        cohort_heatmap(frame, title, numerator, denominator, key)
+
+
+# matrix -> (mart, rate, numerator, denominator, key of its chart and table)
+COHORTS = {
+    "Portfolio in Default (Cohorts)": (
+        "fct_portfolio_default_cohorts",
+        "% in default",
+        "Defaulted",
+        "Not churned",
+        "portfolio_default_cohorts",
+    ),
+    "Churn cohorts": (
+        "fct_portfolio_churn_cohorts",
+        "% churned",
+        "Churned",
+        "Cohort size",
+        "portfolio_churn_cohorts",
+    ),
+}
 
 
 def notifications_section(
@@ -638,7 +649,11 @@ def definitions_section(defs: definitions.Definitions) -> None:
     )
 
 
-def body(reader: Reader) -> None:
+SECTIONS = ("overview", "kpis", "categories", "par", "cohorts", "notifications")
+
+
+def body(reader: Reader, section: str) -> None:
+    """The filters (shared by every page of the report), then the page's section."""
     defs = definitions.load()
     start, end, filters = filters_section(reader, defs)
     kpis = data.kpis_by_month(reader, data.previous_month(start), end, filters)
@@ -649,21 +664,33 @@ def body(reader: Reader) -> None:
     if as_of is not None and pd.Timestamp(end).to_period("M") == pd.Timestamp(as_of).to_period("M"):
         st.caption(
             f"{month_label(end)} is the as-of month: its figures are taken on the as-of day, "
-            f"{components.format_date(as_of)}."
+            f"{components.format_date(as_of)}. The filters apply to every page of the report."
         )
-    cards_section(kpis, end, defs)
-    kpi_table_section(kpis, start, defs)
-    categories_section(reader, start, end, filters, defs)
-    par_section(reader, kpis, start, end, filters, defs)
-    cohorts_section(reader, end, filters, defs)
-    notifications_section(reader, start, end, filters, defs)
-    definitions_section(defs)
+    match section:
+        case "overview":
+            cards_section(kpis, end, defs)
+            definitions_section(defs)
+        case "kpis":
+            kpi_table_section(kpis, start, defs)
+        case "categories":
+            categories_section(reader, start, end, filters, defs)
+        case "par":
+            par_section(reader, kpis, start, end, filters, defs)
+        case "cohorts":
+            cohorts_section(reader, end, filters, defs)
+        case "notifications":
+            notifications_section(reader, start, end, filters, defs)
+        case _:
+            raise ValueError(f"no section {section!r} in the portfolio report")
 
 
-components.run_page(
-    PAGE,
-    "Portfolio report (002)",
-    "The pay-as-you-go portfolio at each month-end: categories, every KPI of the data dictionary, "
-    "Portfolio at Risk, cohorts and notifications, from the portfolio marts.",
-    body,
-)
+def page(section: str) -> None:
+    """Draw one page of the report: `section` is the part of its url after 'portfolio_'."""
+    url = PAGE if section == "overview" else f"{PAGE}_{section}"
+    components.run_page(
+        url,
+        f"Portfolio report (002): {pages.PAGES[url].title}",
+        "The pay-as-you-go portfolio at each month-end: categories, every KPI of the data "
+        "dictionary, Portfolio at Risk, cohorts and notifications, from the portfolio marts.",
+        lambda reader: body(reader, section),
+    )

@@ -17,7 +17,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, definitions
+from dashboard import components, definitions, pages
 from dashboard.components import format_gbp, format_number, format_pct, ratio
 from dashboard.data import Reader
 from dashboard.data import metering as q
@@ -169,7 +169,8 @@ def bar_by_month(frame: pd.DataFrame, series: dict[str, str], title: str, stacke
 # --- the page ----------------------------------------------------------------------------------
 
 
-def body(reader: Reader) -> None:
+def body(reader: Reader, section: str) -> None:
+    """The filters (shared by every page of the report), then the page's section."""
     defs = definitions.load()
     if not defs.available:
         st.caption(
@@ -183,9 +184,13 @@ def body(reader: Reader) -> None:
     with left:
         first, last = components.month_range("Months", all_months, key="metering_months")
     with right:
-        regions = st.multiselect(
-            "Regions", all_regions, default=all_regions, key="metering_regions"
+        st.multiselect(
+            "Regions",
+            all_regions,
+            default=all_regions,
+            key=components.kept("metering_regions", lambda v: set(v) <= set(all_regions)),
         )
+        regions = components.keep("metering_regions")
     if not regions:
         st.warning("No region selected: choose at least one region to see its figures.")
         return
@@ -195,16 +200,35 @@ def body(reader: Reader) -> None:
     st.caption(
         f"{month_label(first)} to {month_label(last)}, {', '.join(regions)}. Cards show "
         f"{month_label(last)} (the last month of the range) with the change on "
-        f"{month_label(before)}, or the whole range where their label says so."
+        f"{month_label(before)}, or the whole range where their label says so. The filters "
+        "apply to every page of the report."
     )
+    match section:
+        case "overview":
+            overview(reader, defs, months, first, last, regions)
+        case "consumption":
+            consumption(reader, defs, first, last, regions)
+        case "meters":
+            meter_performance(reader, defs, months, first, last, regions)
+        case "revenue":
+            revenue(reader, defs, first, last, regions)
+        case "customers":
+            customers(reader, defs, months, first, last, regions)
+        case "operations":
+            operations(reader, defs, months, first, last, regions)
+        case "drill_down":
+            drill_down(reader, defs, months, regions)
+        case _:
+            raise ValueError(f"no section {section!r} in the metering dashboard")
 
-    overview(reader, defs, months, first, last, regions)
-    consumption(reader, defs, first, last, regions)
-    meter_performance(reader, defs, months, first, last, regions)
-    revenue(reader, defs, first, last, regions)
-    customers(reader, defs, months, first, last, regions)
-    operations(reader, defs, months, first, last, regions)
-    drill_down(reader, defs, months, regions)
+
+def page(section: str) -> None:
+    """Draw one page of the report: `section` is the part of its url after 'metering_'."""
+    url = PAGE if section == "overview" else f"{PAGE}_{section}"
+    title = pages.PAGES[url].title
+    components.run_page(
+        url, f"Smart metering dashboard (001): {title}", REPORT, lambda r: body(r, section)
+    )
 
 
 def overview(reader, defs, months, first, last, regions) -> None:
@@ -215,7 +239,7 @@ def overview(reader, defs, months, first, last, regions) -> None:
     in_range = frame[frame["month"] >= first]
     since = month_label(last)
 
-    cards = st.columns(5)
+    cards = components.card_rows(5)
     cards[0].metric(
         "Total customers",
         count(value(now, "customers_in_supply")),
@@ -252,7 +276,7 @@ def overview(reader, defs, months, first, last, regions) -> None:
         delta_color="inverse",
         help=help_text(defs, "meters_removed", f"Month end: {since}."),
     )
-    totals = st.columns(4)
+    totals = components.card_rows(2)
     totals[0].metric(
         "Consumption over the range (kWh)",
         kwh(in_range["consumption_kwh"].sum()),
@@ -375,7 +399,7 @@ def meter_performance(reader, defs, months, first, last, regions) -> None:
             return None
         return ratio(frame_row["latency_minutes_total"], frame_row["readings_with_latency"])
 
-    cards = st.columns(4)
+    cards = components.card_rows(4)
     for column, status, metric in zip(
         cards[:3],
         ["Good", "Fair", "Poor"],
@@ -390,8 +414,8 @@ def meter_performance(reader, defs, months, first, last, regions) -> None:
     cards[3].metric(
         "Faulty meters", count(faulty.totals["meters"]), help=help_text(defs, "faulty_meters")
     )
+    reading_cards = components.card_rows(2)
     left, right = st.columns(2)
-    reading_cards = right.columns(2)
     reading_cards[0].metric(
         "Average reading time",
         minutes(latency(now)),
@@ -483,7 +507,7 @@ def revenue(reader, defs, first, last, regions) -> None:
         "unpaid": frame["unpaid_bills"].sum(),
     }
     bills = frame["bills"].sum()
-    cards = st.columns(4)
+    cards = components.card_rows(4)
     cards[0].metric("Bills paid", count(status["paid"]), help=help_text(defs, "paid_bills"))
     cards[1].metric(
         "Bills part paid",
@@ -560,7 +584,7 @@ def customers(reader, defs, months, first, last, regions) -> None:
     in_range = feedback[feedback["month"] >= first]
     since = f"Month: {month_label(last)}."
 
-    cards = st.columns(6)
+    cards = components.card_rows(6)
     cards[0].metric(
         "Satisfaction score",
         score(
@@ -643,19 +667,34 @@ def customers(reader, defs, months, first, last, regions) -> None:
 def operations(reader, defs, months, first, last, regions) -> None:
     st.header("Operations", divider="gray")
     frame = by_month(q.operations_by_month(reader, first, last, regions), months)
+    cards = components.card_rows(5)
+    cards[0].metric(
+        "Maintenance requests received",
+        count(frame["maintenance_requests_received"].sum()),
+        help=help_text(defs, "maintenance_requests_received", "Over the range."),
+    )
+    cards[1].metric(
+        "Maintenance requests processed",
+        count(frame["maintenance_requests_processed"].sum()),
+        help=help_text(defs, "maintenance_requests_processed", "Over the range."),
+    )
+    cards[2].metric(
+        "Installations",
+        count(frame["installs"].sum()),
+        help=help_text(defs, "smart_meter_installs", "Over the range."),
+    )
+    cards[3].metric(
+        "Installation time",
+        days(ratio(frame["days_booking_to_install_total"].sum(), frame["installs_timed"].sum())),
+        help=help_text(defs, "average_days_booking_to_install", "Over the range."),
+    )
+    cards[4].metric(
+        "Time on site",
+        minutes(ratio(frame["minutes_on_site_total"].sum(), frame["install_visits_timed"].sum())),
+        help=help_text(defs, "average_minutes_on_site", "Over the range."),
+    )
     left, right = st.columns(2)
     with left:
-        cards = st.columns(2)
-        cards[0].metric(
-            "Maintenance requests received",
-            count(frame["maintenance_requests_received"].sum()),
-            help=help_text(defs, "maintenance_requests_received", "Over the range."),
-        )
-        cards[1].metric(
-            "Maintenance requests processed",
-            count(frame["maintenance_requests_processed"].sum()),
-            help=help_text(defs, "maintenance_requests_processed", "Over the range."),
-        )
         st.subheader("Maintenance requests by month")
         st.altair_chart(
             bar_by_month(
@@ -670,26 +709,6 @@ def operations(reader, defs, months, first, last, regions) -> None:
             key="metering_maintenance_chart",
         )
     with right:
-        cards = st.columns(3)
-        cards[0].metric(
-            "Installations",
-            count(frame["installs"].sum()),
-            help=help_text(defs, "smart_meter_installs", "Over the range."),
-        )
-        cards[1].metric(
-            "Installation time",
-            days(
-                ratio(frame["days_booking_to_install_total"].sum(), frame["installs_timed"].sum())
-            ),
-            help=help_text(defs, "average_days_booking_to_install", "Over the range."),
-        )
-        cards[2].metric(
-            "Time on site",
-            minutes(
-                ratio(frame["minutes_on_site_total"].sum(), frame["install_visits_timed"].sum())
-            ),
-            help=help_text(defs, "average_minutes_on_site", "Over the range."),
-        )
         st.subheader("Installations by month")
         st.altair_chart(
             bar_by_month(frame, {"installs": "installations"}, "installations", stacked=True),
@@ -783,7 +802,7 @@ def drill_down(reader, defs, months, regions) -> None:
     maintenance = q.drill_maintenance(reader, region, month)
     technicians = q.drill_technicians(reader, region, month)
 
-    cards = st.columns(4)
+    cards = components.card_rows(8)
     cards[0].metric(
         "Drill-down consumption (kWh)",
         kwh(customers_.totals["consumption_kwh"]),
@@ -800,23 +819,22 @@ def drill_down(reader, defs, months, regions) -> None:
         count(meters.totals["meters_inactive"]),
         help=help_text(defs, "meters_removed", f"Month end of {month_label(month)}."),
     )
-    cards = st.columns(4)
-    cards[0].metric(
+    cards[4].metric(
         "Drill-down installations",
         count(installs.totals["installs"]),
         help=help_text(defs, "smart_meter_installs", slice_name),
     )
-    cards[1].metric(
+    cards[5].metric(
         "Drill-down requests received",
         count(maintenance.totals["received"]),
         help=help_text(defs, "maintenance_requests_received", slice_name),
     )
-    cards[2].metric(
+    cards[6].metric(
         "Drill-down requests processed",
         count(maintenance.totals["processed"]),
         help=help_text(defs, "maintenance_requests_processed", slice_name),
     )
-    cards[3].metric("Drill-down technicians", count(technicians.totals["technicians"]))
+    cards[7].metric("Drill-down technicians", count(technicians.totals["technicians"]))
 
     def shown(drill: q.Drill, total: float, what: str) -> None:
         rows = len(drill.rows)
@@ -900,6 +918,3 @@ def drill_down(reader, defs, months, regions) -> None:
                 "technician_id": st.column_config.NumberColumn(format="%d"),
             },
         )
-
-
-components.run_page("metering", "Smart metering dashboard (001)", REPORT, body)

@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, definitions
+from dashboard import components, definitions, pages
 from dashboard.components import format_number, format_pct, ratio
 from dashboard.data import Reader, common
 from dashboard.data import operations as q
@@ -202,23 +202,44 @@ def chart(query: q.Query, frame: pd.DataFrame) -> alt.Chart | None:
     return None
 
 
-def filters(reader: Reader, as_of: dt.date) -> q.Filters:
+# page section -> the group of 000 it shows
+SECTIONS = {
+    "smart_metering": q.SMART_METERING,
+    "meter_reading": q.METER_READING,
+    "billing": q.BILLING,
+    "digital": q.DIGITAL,
+}
+
+
+def filters(reader: Reader, as_of: dt.date, journeys: bool) -> q.Filters:
+    """The window end (every page of the report); the channels and KPIs on the journeys' page."""
     left, middle, right = st.columns([1, 1, 2])
-    end = left.date_input(
+    left.date_input(
         "Window end",
         value=as_of,
         max_value=as_of,
-        key="operations_window_end",
+        key=components.kept("operations_window_end", lambda day: day <= as_of),
         help='000\'s "last 30 days" and "last 7 days" end on this day; by default the '
         "build's as-of date, as in the analyses.",
     )
+    end = components.keep("operations_window_end")
+    if not journeys:
+        return q.Filters(as_of_date=as_of, window_end=end)
     channels, kpis = q.journey_options(reader)
-    chosen_channels = middle.multiselect(
-        "Channel (digital journeys)", channels, default=channels, key="operations_channels"
+    middle.multiselect(
+        "Channel (digital journeys)",
+        channels,
+        default=channels,
+        key=components.kept("operations_channels", lambda v: set(v) <= set(channels)),
     )
-    chosen_kpis = right.multiselect(
-        "KPI (digital journeys)", kpis, default=kpis, key="operations_kpis"
+    right.multiselect(
+        "KPI (digital journeys)",
+        kpis,
+        default=kpis,
+        key=components.kept("operations_kpis", lambda v: set(v) <= set(kpis)),
     )
+    chosen_channels = components.keep("operations_channels")
+    chosen_kpis = components.keep("operations_kpis")
     return q.Filters(
         as_of_date=as_of,
         window_end=end,
@@ -228,54 +249,68 @@ def filters(reader: Reader, as_of: dt.date) -> q.Filters:
 
 
 def cards(defs: definitions.Definitions, answers: dict[str, pd.DataFrame]) -> None:
-    columns = st.columns(len(CARDS) + 1)
-    for column, (label, (number, field, metric)) in zip(columns, CARDS.items(), strict=False):
+    """The cards of the queries on the page."""
+    shown = {label: card for label, card in CARDS.items() if card[0] in answers}
+    journeys = "15" in answers
+    if not shown and not journeys:
+        return
+    columns = components.card_rows(len(shown) + journeys)
+    for column, (label, (number, field, metric)) in zip(columns, shown.items(), strict=False):
         total = answers[number][field].sum()
         column.metric(
             label, format_number(total), help=f"{CARD_NOTES[label]} {defs.metric(metric)}".strip()
         )
-    journeys = answers["15"]
-    rate = ratio(journeys["successes"].sum(), journeys["events"].sum())
-    columns[-1].metric(
-        SUCCESS_RATE_CARD,
-        format_pct(rate, 2),
-        help="Journey success rate of the last 30 days, of the channels and KPIs selected "
-        "(000's journey KPIs overview, recomputed over all its rows). "
-        f"{defs.metric('journey_success_rate')}".strip(),
-    )
+    if journeys:
+        rate = ratio(answers["15"]["successes"].sum(), answers["15"]["events"].sum())
+        columns[-1].metric(
+            SUCCESS_RATE_CARD,
+            format_pct(rate, 2),
+            help="Journey success rate of the last 30 days, of the channels and KPIs selected "
+            "(000's journey KPIs overview, recomputed over all its rows). "
+            f"{defs.metric('journey_success_rate')}".strip(),
+        )
 
 
-def body(reader: Reader) -> None:
+def body(reader: Reader, section: str) -> None:
     defs = definitions.load()
     q.require_marts(reader)
+    group = SECTIONS[section]
     as_of = pd.Timestamp(common.as_of(reader)["as_of_date"]).date()
-    chosen = filters(reader, as_of)
-    answers = {query.number: q.answer(reader, query, chosen) for query in q.QUERIES}
+    chosen = filters(reader, as_of, journeys=group == q.DIGITAL)
+    queries = [x for x in q.QUERIES if x.group == group]
+    answers = {query.number: q.answer(reader, query, chosen) for query in queries}
     cards(defs, answers)
-    for group in q.GROUPS:
-        st.header(group, divider="gray")
-        for query in (x for x in q.QUERIES if x.group == group):
-            st.subheader(query.title)
-            st.caption(window_text(query, as_of, chosen.window_end))
-            frame = answers[query.number]
-            figure = chart(query, frame)
-            if figure is not None:
-                left, right = st.columns([3, 2])
-            else:
-                left, right = st.container(), None
-            with left:
-                if frame.empty:
-                    st.info("No rows in this window.")
-                st.dataframe(
-                    frame,
-                    hide_index=True,
-                    column_config=column_config(defs, query),
-                    key=f"operations_table_{query.number}",
-                    width="stretch",
-                )
-                definition(defs, query)
-            if right is not None:
-                right.altair_chart(figure, width="stretch")
+    st.header(group, divider="gray")
+    for query in queries:
+        st.subheader(query.title)
+        st.caption(window_text(query, as_of, chosen.window_end))
+        frame = answers[query.number]
+        figure = chart(query, frame)
+        if figure is not None:
+            left, right = st.columns([3, 2])
+        else:
+            left, right = st.container(), None
+        with left:
+            if frame.empty:
+                st.info("No rows in this window.")
+            st.dataframe(
+                frame,
+                hide_index=True,
+                column_config=column_config(defs, query),
+                key=f"operations_table_{query.number}",
+                width="stretch",
+            )
+            definition(defs, query)
+        if right is not None:
+            right.altair_chart(figure, width="stretch")
 
 
-components.run_page("operations", "Operations report (000)", REPORT, body)
+def page(section: str) -> None:
+    """Draw one page of the report: one group of 000's queries."""
+    url = next(u for u, p in pages.PAGES.items() if p.file.endswith(f"operations/{section}.py"))
+    components.run_page(
+        url,
+        f"Operations report (000): {pages.PAGES[url].title}",
+        REPORT,
+        lambda reader: body(reader, section),
+    )

@@ -1,0 +1,5 @@
+"""Smart metering dashboard (001): Customers."""
+
+from dashboard.reports import metering
+
+metering.page("customers")

@@ -1,0 +1,5 @@
+"""Smart metering dashboard (001): Overview."""
+
+from dashboard.reports import metering
+
+metering.page("overview")

@@ -1,0 +1,5 @@
+"""Operations report (000): Billing."""
+
+from dashboard.reports import operations
+
+operations.page("billing")

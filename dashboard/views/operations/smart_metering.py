@@ -1,0 +1,5 @@
+"""Operations report (000): Smart metering."""
+
+from dashboard.reports import operations
+
+operations.page("smart_metering")

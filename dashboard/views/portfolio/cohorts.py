@@ -1,0 +1,5 @@
+"""Portfolio report (002): Cohorts."""
+
+from dashboard.reports import portfolio
+
+portfolio.page("cohorts")

@@ -1,0 +1,5 @@
+"""Portfolio report (002): KPIs by month."""
+
+from dashboard.reports import portfolio
+
+portfolio.page("kpis")

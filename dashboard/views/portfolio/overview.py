@@ -1,0 +1,5 @@
+"""Portfolio report (002): Overview."""
+
+from dashboard.reports import portfolio
+
+portfolio.page("overview")

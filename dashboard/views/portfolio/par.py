@@ -1,0 +1,5 @@
+"""Portfolio report (002): Portfolio at Risk."""
+
+from dashboard.reports import portfolio
+
+portfolio.page("par")
