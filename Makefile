@@ -99,8 +99,8 @@ readme-check: $(STAMP)  ## run the README's DuckDB and metric commands after `ma
 	README_ROOT=$(README_ROOT) $(BIN)/pytest tests/python/test_readme_commands.py
 
 lint-py: $(STAMP)
-	$(BIN)/ruff check energy_dw tests python_models
-	$(BIN)/ruff format --check energy_dw tests python_models
+	$(BIN)/ruff check energy_dw tests python_models dashboard
+	$(BIN)/ruff format --check energy_dw tests python_models dashboard
 
 # sqlfluff renders every model against an empty DuckDB file, so what it lints never depends on
 # what was built before: incremental models are linted in their full-refresh form (their
