@@ -12,7 +12,7 @@ TARGETS: dict[str, tuple[float, str, str]] = {
         0.03,
         "keys of the table",
         "keys with more than one version; customer: email change, meter: health change, "
-        "smart_meter_bookings: rescheduled slot (8% of visited bookings), bill: re-bill "
+        "smart_meter_bookings: rescheduled slot (5% of visited bookings), bill: re-bill "
         "(DRAFT, ACCEPTED then SUPERSEDED), pulse.account: shop change, pulse.contract: "
         "planted daily_rate correction",
     ),
@@ -53,8 +53,56 @@ TARGETS: dict[str, tuple[float, str, str]] = {
     "dst_period_boundary": (
         0.02,
         "accounts",
-        "bill_period from_dttm (and the previous to_dttm) at 01:00 on "
-        "the first month start after a UK clock change",
+        "bill_period from_dttm (and the previous to_dttm) at 01:00 on the account's first "
+        "period start in the 35 days after a UK clock change (keys: bill_period_id)",
+    ),
+    "period_after_clock_change": (
+        0.10,
+        "accounts",
+        "bill periods that start the day after a UK clock change (2024-10-28, 2025-03-31, "
+        "2025-10-27, 2026-03-30): bill days 27, 28, 30, 31 (keys: bill_period_id)",
+    ),
+    "bill_day_not_first": (
+        0.96,
+        "accounts",
+        "accounts whose bill day (the day of month of the supply start, the month's last day "
+        "when shorter) is not the 1st: periods from bill day to the day before the next one "
+        "(keys: account_id)",
+    ),
+    "bimonthly_billing": (
+        0.20,
+        "accounts",
+        "accounts billed every two months: periods of 59-62 days (keys: account_id)",
+    ),
+    "quarterly_billing": (
+        0.10,
+        "accounts",
+        "accounts billed every three months: periods of 89-92 days (keys: account_id)",
+    ),
+    "cadence_change": (
+        0.03,
+        "accounts",
+        "open monthly accounts moved once to bimonthly billing (>= 3 monthly periods before, "
+        ">= 3 bimonthly periods billed after; keys: account_id)",
+    ),
+    "day_night_register": (
+        0.08,
+        "ELEC meter points",
+        "two-rate meters: Register DAY and NIGHT reads (each cumulative) instead of IMPORT, "
+        "and two UNIT lines per bill (keys: mpxn)",
+    ),
+    "estimate_replaced_by_actual": (
+        0.01,
+        "billed periods",
+        "an ESTIMATE read (underestimate) and a later-loaded actual read (SMART/CUSTOMER) for "
+        "the same MPXN, MSN, Register and Read_Date, Consumption the difference; the period's "
+        "bill on the estimate SUPERSEDED, the re-bill ACCEPTED (keys: mpxn|read_date)",
+    ),
+    "meter_exchange_mid_period": (
+        0.03,
+        "meter points",
+        "a meter exchanged inside a bill period: reads of both MSNs of the MPXN in the period, "
+        "summed on one UNIT line (keys: mpxn|bill_period_id)",
     ),
     "tariff_change": (
         0.10,

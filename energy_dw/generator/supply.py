@@ -45,7 +45,15 @@ P_CANCELLED_BILL = 0.005
 P_DST = 0.02  # share of accounts with one bill-period boundary at 01:00
 P_LAPSE = 0.01  # share of meter points with one zero-consumption bill period
 P_EXTRA_VERSION = 0.03
-DST_MONTHS = ["2024-11", "2025-04", "2025-11", "2026-04"]  # first month start after a change
+# UK clock changes inside the history (01:00 UTC): a planted DST boundary is the first period
+# start of an account in the 35 days after one of them
+CLOCK_CHANGES = np.array(["2024-10-27", "2025-03-30", "2025-10-26", "2026-03-29"], "datetime64[D]")
+# Real billing (issue 14): bill day = the supply start's day of month, cadence in months
+CADENCES = [1, 2, 3]
+P_CADENCE = [0.70, 0.20, 0.10]  # monthly, bimonthly, quarterly accounts
+P_CADENCE_CHANGE = 0.03  # accounts moved once from monthly to bimonthly billing
+P_DAY_NIGHT = 0.08  # ELEC points with a two-rate meter: DAY and NIGHT import registers
+P_EST_REPLACED = 0.01  # billed periods re-billed after an estimated read was replaced
 
 
 class Counters:
@@ -83,6 +91,85 @@ def _group_cumsum(values: np.ndarray, group_start: np.ndarray) -> np.ndarray:
     return cs - base
 
 
+def _pick_share(rng, eligible: np.ndarray, rate: float, denominator: int) -> np.ndarray:
+    """Sorted indices of ~rate x denominator eligible items, at least one (rare planted cases
+    then exist in every block, so the small committed seeds always hold them)."""
+    cand = np.flatnonzero(eligible)
+    k = min(len(cand), max(1, rng.binomial(denominator, rate)))
+    return np.sort(rng.choice(cand, k, replace=False))
+
+
+def _month_int(d) -> np.ndarray:
+    return np.asarray(d).astype("datetime64[M]").astype(np.int64)
+
+
+def _day_of_month(d) -> np.ndarray:
+    d = np.asarray(d, dtype="datetime64[D]")
+    return (d - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+
+
+def _anchor(month: np.ndarray, bill_day: np.ndarray) -> np.ndarray:
+    """The bill day of month(s) `month` (months since 1970): day `bill_day`, or the month's last."""
+    start = np.asarray(month).astype("datetime64[M]").astype("datetime64[D]")
+    dim = ((np.asarray(month) + 1).astype("datetime64[M]").astype("datetime64[D]") - start).astype(
+        np.int64
+    )
+    return start + days(np.minimum(bill_day, dim) - 1)
+
+
+def _first_boundary(from_day: np.ndarray, bill_day: np.ndarray, cadence: np.ndarray):
+    """First bill day on or after max(service start, history start), in the cadence's phase."""
+    lo = np.maximum(from_day, HISTORY_START)
+    m_start = _month_int(from_day)
+    k = -(-np.maximum(_month_int(lo) - m_start, 0) // cadence)
+    month = m_start + k * cadence
+    month = np.where(_anchor(month, bill_day) < lo, month + cadence, month)
+    return month, _anchor(month, bill_day)
+
+
+def _bill_periods(acc_from_day, acc_to_day, bill_day, cadence, change_month):
+    """Contiguous bill periods per account from its bill days (vectorised).
+
+    Boundaries are the bill days of the months in the cadence's phase (months since the supply
+    start divisible by the cadence; from `change_month` on, every second month from it), from the
+    first one on or after max(service start, history start); a closing account's last period ends
+    at its end. An open account's last period is the current one (it contains the as-of day).
+    Returns (period account, from day, to day, cadence of the period in months).
+    """
+    n_acc = len(acc_from_day)
+    first_m, first_day = _first_boundary(acc_from_day, bill_day, cadence)
+    closing = ~np.isnat(acc_to_day)
+    last_m = np.where(closing, _month_int(acc_to_day), _month_int(AS_OF) + 4)
+    cnt = np.maximum(last_m - first_m + 1, 0)
+    c_acc = np.repeat(np.arange(n_acc), cnt)
+    c_m = first_m[c_acc] + (np.arange(len(c_acc)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    m_start = _month_int(acc_from_day)[c_acc]
+    before = c_m < change_month[c_acc]
+    is_b = np.where(
+        before, (c_m - m_start) % cadence[c_acc] == 0, (c_m - change_month[c_acc]) % 2 == 0
+    )
+    c_day = _anchor(c_m, bill_day[c_acc])
+    keep = is_b & (c_day >= first_day[c_acc])
+    keep &= ~closing[c_acc] | (c_day < acc_to_day[c_acc])
+    b_acc, b_day = c_acc[keep], c_day[keep]
+    # open accounts: the boundaries up to the as-of day and the first one after it
+    after = b_day > AS_OF
+    prev_after = np.r_[False, after[:-1]] & np.r_[False, b_acc[1:] == b_acc[:-1]]
+    keep = ~after | ~prev_after
+    b_acc, b_day = b_acc[keep], b_day[keep]
+    # closing accounts: their end is the last boundary
+    cl = np.flatnonzero(closing)
+    b_acc = np.concatenate([b_acc, cl])
+    b_day = np.concatenate([b_day, acc_to_day[cl]])
+    order = np.lexsort((b_day, b_acc))
+    b_acc, b_day = b_acc[order], b_day[order]
+    pair = np.flatnonzero(b_acc[1:] == b_acc[:-1])
+    p_acc = b_acc[pair]
+    p_from, p_to = b_day[pair], b_day[pair + 1]
+    p_cad = np.where(_month_int(p_from) < change_month[p_acc], cadence[p_acc], 2)
+    return p_acc, p_from, p_to, p_cad
+
+
 def supply_block(
     rng: np.random.Generator,
     n: int,
@@ -100,9 +187,14 @@ def supply_block(
         rand_ts(rng, np.datetime64("2019-01-01"), np.datetime64("2024-05-01"), n),
         rand_ts(rng, np.datetime64("2024-05-02"), np.datetime64("2026-10-01"), n),
     ).astype("datetime64[D]")
-    # movers: customers whose account started at least 60 days before the move
+    # billing cadence of the base accounts (bill day: the day of month of the supply start)
+    base_cadence = np.asarray(CADENCES)[rng.choice(3, n, p=P_CADENCE)]
+    _, base_first_bill = _first_boundary(start_day, _day_of_month(start_day), base_cadence)
+    # movers: customers whose account started at least 60 days before the move, and who had a
+    # bill day in the history before it
     latest_move = np.datetime64("2026-10-20", "D")
     earliest = np.maximum(start_day + days(60), np.datetime64("2024-06-01", "D"))
+    earliest = np.maximum(earliest, base_first_bill + days(40))
     can_move = earliest < latest_move - days(5)
     is_mover = can_move & (rng.random(n) < P_MOVE / max(can_move.mean(), 1e-9))
     mover_idx = np.flatnonzero(is_mover)
@@ -192,6 +284,24 @@ def supply_block(
         after = (prop_acc_after[prop] >= 0) & (t >= prop_move[prop])
         return np.where(after, prop_acc_after[prop], prop_acc_before[prop])
 
+    # billing: bill day = the supply start's day of month; cadence per account; ~3% of the open
+    # monthly accounts move once to bimonthly billing (>= 3 monthly periods before the change
+    # month, >= 8 months of history after it, so both cycles are established in the history)
+    acc_bill_day = _day_of_month(acc_from_day)
+    acc_cadence = np.concatenate(
+        [base_cadence, np.asarray(CADENCES)[rng.choice(3, 2 * m, p=P_CADENCE)]]
+    )
+    acc_first_m, acc_first_bill = _first_boundary(acc_from_day, acc_bill_day, acc_cadence)
+    ch_lo = acc_first_m + 3
+    ch_hi = _month_int(AS_OF) - 8
+    can_change = (acc_cadence == 1) & np.isnat(acc_to_day) & (ch_lo < ch_hi)
+    changes = can_change & (rng.random(n_acc) < P_CADENCE_CHANGE / max(can_change.mean(), 1e-9))
+    acc_change_m = np.full(n_acc, 10**6, np.int64)
+    ch = np.flatnonzero(changes)
+    acc_change_m[ch] = ch_lo[ch] + (rng.random(len(ch)) * (ch_hi - ch_lo[ch])).astype(np.int64)
+    # the first bill day of a property's first account: its reads and bills start there
+    prop_first_bill = acc_first_bill[prop_acc_before]
+
     # customers
     cust_id = ctr.take("customer", n_cust)
     cust_created = np.empty(n_cust, "datetime64[s]")
@@ -262,7 +372,7 @@ def supply_block(
     )
     hi = np.minimum(supply_start_ts, day_to_ts(HISTORY_START)) - secs(30 * 86400)
     m_installed = rand_ts(rng, np.datetime64("2012-01-01"), hi, n_mp)
-    data_start = np.maximum(supply_start_ts.astype("datetime64[D]"), HISTORY_START)
+    data_start = prop_first_bill[mp_prop]
     exch = rng.random(n_mp) < P_EXCHANGE
     lo_e = data_start + days(30)
     hi_e = AS_OF - days(10)
@@ -328,6 +438,59 @@ def supply_block(
 
     # ------------------------------------------------------------------ accounts & links
     # reads and bills are needed first to know when the final bill was accepted
+    # ------------------------------------------------------------------ bill periods
+    # per-account bill days and cadences (see _bill_periods); UTC midnight boundaries
+    p_acc, p_from_d, p_to_d, p_cad = _bill_periods(
+        acc_from_day, acc_to_day, acc_bill_day, acc_cadence, acc_change_m
+    )
+    n_p = len(p_acc)
+    a_lo = np.maximum(acc_from, day_to_ts(HISTORY_START))
+    a_hi = np.where(np.isnat(acc_to), AS_OF_END, acc_to - secs(1))
+    p_from = day_to_ts(p_from_d)
+    p_to = day_to_ts(p_to_d)
+    first_of_acc = np.r_[True, p_acc[1:] != p_acc[:-1]] if n_p else np.zeros(0, bool)
+    since_change = (p_from_d[:, None] - CLOCK_CHANGES[None, :]).astype(np.int64)
+    # planted: the first boundary of an account in the 35 days after a clock change at 01:00
+    # on both sides (still contiguous)
+    cand = np.flatnonzero(((since_change >= 1) & (since_change <= 35)).any(axis=1) & ~first_of_acc)
+    # ~P_DST of the accounts, at least one per block (so the seeds always hold the case)
+    has_cand = np.zeros(n_acc, bool)
+    has_cand[p_acc[cand]] = True
+    acc_pick = np.zeros(n_acc, bool)
+    acc_pick[_pick_share(rng, has_cand, P_DST, n_acc)] = True
+    cand = cand[acc_pick[p_acc[cand]]]
+    _, first_c = np.unique(p_acc[cand], return_index=True)
+    dst_p = cand[first_c]
+    p_from[dst_p] += secs(HOUR)
+    p_to[dst_p - 1] += secs(HOUR)
+    p_id = ctr.take("bill_period", n_p)
+    irr.add("dst_period_boundary", f"{D_JE}.bill_period", p_id[dst_p], n_acc)
+    day_after = np.flatnonzero((since_change == 1).any(axis=1))
+    irr.add("period_after_clock_change", f"{D_JE}.bill_period", p_id[day_after], n_acc)
+    irr.add("bill_day_not_first", f"{D_JE}.bill_period", acc_id[acc_bill_day != 1], n_acc)
+    irr.add("bimonthly_billing", f"{D_JE}.bill_period", acc_id[acc_cadence == 2], n_acc)
+    irr.add("quarterly_billing", f"{D_JE}.bill_period", acc_id[acc_cadence == 3], n_acc)
+    irr.add("cadence_change", f"{D_JE}.bill_period", acc_id[ch], n_acc)
+
+    # bill runs
+    b_created = _at_hours(rng, p_to.astype("datetime64[D]") + days(rng.integers(1, 6, n_p)), 6, 20)
+    slow = rng.random(n_p) < 0.10
+    b_accept = b_created + secs(
+        np.where(slow, rng.uniform(2, 35, n_p) * 86400, rng.uniform(1, 30, n_p) * HOUR)
+    )
+    has_bill = b_created <= AS_OF_END
+    accepted = b_accept <= AS_OF_END
+    # cancelled drafts: the first bill is cancelled and a replacement issued
+    cancel = accepted & (rng.random(n_p) < P_CANCELLED_BILL)
+    c_at = b_created + secs(rng.uniform(1, 6, n_p) * HOUR)
+    r_created = c_at + secs(rng.uniform(1, 3, n_p) * 86400)
+    r_accept = r_created + secs(rng.uniform(1, 24, n_p) * HOUR)
+    cancel &= r_accept <= AS_OF_END
+    s_at = b_accept + secs(rng.uniform(5, 40, n_p) * 86400)
+    s_accept = s_at + secs(rng.uniform(1, 24, n_p) * HOUR)
+    can_rebill = accepted & ~cancel & (s_accept <= AS_OF_END)
+    rebill = can_rebill & (rng.random(n_p) < P_REBILL)
+
     # ------------------------------------------------------------------ reads
     last_read = AS_OF - days(1)
     first_read = data_start + days(rng.integers(0, 7, n_mp))
@@ -361,19 +524,33 @@ def supply_block(
     cons_m = np.rint(gap * base_rate[r_mp] * season * noise * 1000).astype(np.int64)
     # planted temporary lapse: one whole calendar month of zero consumption
     r_month = month_index(r_day)
-    lapse_mp = np.flatnonzero(rng.random(n_mp) < P_LAPSE)
-    mo_lo = month_index(data_start[lapse_mp]) + 1
     mo_hi = month_index(AS_OF) - 1
-    ok = mo_lo < mo_hi
-    lapse_mp = lapse_mp[ok]
-    lapse_month = mo_lo[ok] + (rng.random(ok.sum()) * (mo_hi - mo_lo[ok])).astype(np.int64)
+    lapse_mp = _pick_share(rng, month_index(data_start) + 1 < mo_hi, P_LAPSE, n_mp)
+    mo_lo = month_index(data_start[lapse_mp]) + 1
+    lapse_month = mo_lo + (rng.random(len(lapse_mp)) * (mo_hi - mo_lo)).astype(np.int64)
     mp_lapse_month = np.full(n_mp, -1)
     mp_lapse_month[lapse_mp] = lapse_month
     in_lapse = r_month == mp_lapse_month[r_mp]
     cons_m[in_lapse] = 0
+    # two-rate meters: the consumption split into a DAY and a NIGHT register, each cumulative
+    dn = is_elec & (rng.random(n_mp) < P_DAY_NIGHT)
+    r_dn = dn[r_mp]
+    night_share = rng.uniform(0.3, 0.45, n_mp)
+    night_m = np.where(r_dn, np.rint(cons_m * night_share[r_mp]), 0).astype(np.int64)
+    main_m = cons_m - night_m  # the IMPORT register, or DAY on a two-rate meter
     init = np.where(r_new, 0, rng.integers(1_000, 60_000, n_meter)[r_meter] * 1000)
-    reading_m = init + _group_cumsum(cons_m, grp_start)
+    reading_m = init + _group_cumsum(main_m, grp_start)
+    night_init = np.where(r_new, 0, rng.integers(500, 30_000, n_meter)[r_meter] * 1000)
+    night_read = night_init[r_dn] + _group_cumsum(night_m[r_dn], grp_start[r_dn])
     r_acc = acc_at(mp_prop[r_mp], day_to_ts(r_day))
+    # the account's bill period of each read (by calendar day; periods are sorted by account)
+    big = np.int64(1 << 20)
+    p_key = p_acc.astype(np.int64) * big + p_from_d.astype(np.int64)
+    r_key = r_acc.astype(np.int64) * big + r_day.astype(np.int64)
+    r_per = np.searchsorted(p_key, r_key, "right") - 1
+    bad = (r_per < 0) | (p_acc[r_per] != r_acc) | (r_day >= p_to_d[r_per])
+    if bad.any():
+        raise AssertionError(f"{int(bad.sum())} reads outside their account's bill periods")
     smart = np.isin(meter_type[r_meter], ["SMETS2", "SMETS1"])
     src = np.where(
         smart,
@@ -386,6 +563,30 @@ def supply_block(
     loaded[late] = day_to_ts(r_day[late] + days(rng.integers(3, 21, late.sum()))) + secs(
         rng.uniform(1, 7, late.sum()) * HOUR
     )
+    # planted: an ESTIMATE read (an underestimate) billed, then the actual read for the same
+    # date loaded 1-3 days before the re-bill: its Consumption is the difference, so the reads
+    # of the register still sum to its advance; the estimated bill SUPERSEDED, the re-bill ACCEPTED
+    est_ok = (src == "ESTIMATE") & ~late & ~r_dn & (cons_m > 1000) & can_rebill[r_per]
+    est_ok &= ~rebill[r_per]
+    est_c = np.flatnonzero(est_ok)
+    est_per, first_e = np.unique(r_per[est_c], return_index=True)
+    est_c = est_c[first_e]
+    p_est = P_EST_REPLACED * accepted.sum() / max(len(est_c), 1)
+    est_r = est_c[rng.random(len(est_c)) < p_est]
+    est_p = r_per[est_r]
+    rebill[est_p] = True
+    is_est_p = np.zeros(n_p, bool)
+    is_est_p[est_p] = True
+    corr_m = cons_m[est_r] - np.rint(cons_m[est_r] * rng.uniform(0.6, 0.95, len(est_r))).astype(
+        np.int64
+    )
+    est_read = reading_m[est_r] - corr_m
+    est_cons = main_m[est_r] - corr_m
+    corr_loaded = s_at[est_p] - secs(rng.uniform(1, 3, len(est_r)) * 86400)
+    main_reading = reading_m.copy()
+    main_reading[est_r] = est_read
+    main_cons = main_m.copy()
+    main_cons[est_r] = est_cons
     # export register for net-metered elec points
     net = is_elec & (rng.random(n_mp) < P_NET_METERED)
     ex = net[r_mp]
@@ -399,21 +600,32 @@ def supply_block(
     ex_read = np.where(
         r_new[ex], 0, rng.integers(0, 5_000, n_meter)[r_meter[ex]] * 1000
     ) + _group_cumsum(ex_m, ex_start)
+    n_r, n_dn, n_ex, n_est = len(r_mp), int(r_dn.sum()), int(ex.sum()), len(est_r)
+    rows = np.concatenate(
+        [np.arange(n_r), np.flatnonzero(r_dn), np.flatnonzero(ex), est_r]
+    )  # the read each row is of
+    actual_src = np.where(smart[est_r], "SMART", "CUSTOMER").astype(object)
     reads = {
-        "Account_Number": np.concatenate([acc_number[r_acc], acc_number[r_acc[ex]]]),
-        "MPXN": np.concatenate([mpxn[r_mp], mpxn[r_mp[ex]]]),
-        "MSN": np.concatenate([msn[r_meter], msn[r_meter[ex]]]),
+        "Account_Number": acc_number[r_acc[rows]],
+        "MPXN": mpxn[r_mp[rows]],
+        "MSN": msn[r_meter[rows]],
         "Register": np.concatenate(
-            [np.full(len(r_mp), "IMPORT", object), np.full(ex.sum(), "EXPORT", object)]
+            [
+                np.where(r_dn, "DAY", "IMPORT").astype(object),
+                np.full(n_dn, "NIGHT", object),
+                np.full(n_ex, "EXPORT", object),
+                np.full(n_est, "IMPORT", object),
+            ]
         ),
-        "Read_Date": np.concatenate([r_day, r_day[ex]]),
-        "Read_Source": np.concatenate([src, src[ex]]).astype(object),
-        "Reading": np.concatenate([reading_m, ex_read]) / 1000.0,
-        "Consumption": np.concatenate([cons_m, -ex_m]) / 1000.0,
-        "Status": np.concatenate([status, status[ex]]),
-        "meta_loaded_at": np.concatenate([loaded, loaded[ex]]),
+        "Read_Date": r_day[rows],
+        "Read_Source": np.concatenate([src, src[r_dn], src[ex], actual_src]).astype(object),
+        "Reading": np.concatenate([main_reading, night_read, ex_read, reading_m[est_r]]) / 1000.0,
+        "Consumption": np.concatenate([main_cons, night_m[r_dn], -ex_m, corr_m]) / 1000.0,
+        "Status": np.concatenate(
+            [status, status[r_dn], status[ex], np.full(n_est, "VALID", object)]
+        ),
+        "meta_loaded_at": np.concatenate([loaded, loaded[r_dn], loaded[ex], corr_loaded]),
     }
-    # sort by account, mpxn, register, date for readable files
     T.add(D_JM, "w_actual_meterreads", **reads)
     irr.add(
         "late_arriving_read",
@@ -422,6 +634,25 @@ def supply_block(
         len(r_mp),
     )
     irr.add("export_register", f"{D_JM}.w_actual_meterreads", mpxn[net], int(is_elec.sum()))
+    irr.add("day_night_register", f"{D_JM}.w_actual_meterreads", mpxn[dn], int(is_elec.sum()))
+    irr.add(
+        "estimate_replaced_by_actual",
+        f"{D_JM}.w_actual_meterreads",
+        np.char.add(np.char.add(mpxn[r_mp[est_r]].astype(str), "|"), r_day[est_r].astype(str)),
+        int(accepted.sum()),
+    )
+    # meter exchanged inside a bill period: reads of both meters in the period (keys mpxn|period)
+    xr = np.flatnonzero(new_meter_of_mp[r_mp] >= 0)
+    xkey = r_per[xr].astype(np.int64) * n_mp + r_mp[xr]
+    pairs = np.unique(np.stack([xkey, r_meter[xr].astype(np.int64)]), axis=1)
+    xk, xc = np.unique(pairs[0], return_counts=True)
+    xk = xk[xc == 2]
+    irr.add(
+        "meter_exchange_mid_period",
+        f"{D_JM}.w_actual_meterreads",
+        np.char.add(np.char.add(mpxn[xk % n_mp].astype(str), "|"), p_id[xk // n_mp].astype(str)),
+        n_mp,
+    )
 
     # Nova meter readings: a sample of the reads, PENDING/IN_REVIEW then processed
     p_nova = np.select([src == "CUSTOMER", src == "SMART"], [0.075, 0.015], 0.025)
@@ -473,53 +704,6 @@ def supply_block(
         meta_effective_to_timestamp=chain_versions(keys, vfrom),
     )
 
-    # ------------------------------------------------------------------ bill periods
-    a_lo = np.maximum(acc_from, day_to_ts(HISTORY_START))
-    a_hi = np.where(np.isnat(acc_to), AS_OF_END, acc_to - secs(1))
-    m0 = month_index(a_lo)
-    m1 = month_index(a_hi)
-    n_per = np.maximum(m1 - m0 + 1, 0)
-    p_acc = np.repeat(np.arange(n_acc), n_per)
-    p_month = m0[p_acc] + (np.arange(len(p_acc)) - np.repeat(np.cumsum(n_per) - n_per, n_per))
-    p_from = np.maximum(MONTHS[p_month].astype("datetime64[s]"), acc_from[p_acc])
-    p_to = MONTHS[p_month + 1].astype("datetime64[s]")
-    closed = ~np.isnat(acc_to[p_acc])
-    p_to = np.where(closed, np.minimum(p_to, acc_to[p_acc]), p_to)
-    n_p = len(p_acc)
-    # planted: a boundary at 01:00 after a DST change (both sides, still contiguous)
-    dst_month = month_index(np.array(DST_MONTHS, dtype="datetime64[M]"))
-    cand = np.flatnonzero(
-        np.isin(p_month, dst_month) & (p_from == MONTHS[p_month].astype("datetime64[s]"))
-    )
-    cand = cand[(cand > 0)]
-    cand = cand[p_acc[cand - 1] == p_acc[cand]]
-    acc_pick = rng.random(n_acc) < P_DST
-    cand = cand[acc_pick[p_acc[cand]]]
-    _, first_c = np.unique(p_acc[cand], return_index=True)
-    dst_p = cand[first_c]
-    p_from[dst_p] += secs(HOUR)
-    p_to[dst_p - 1] += secs(HOUR)
-    p_id = ctr.take("bill_period", n_p)
-    irr.add("dst_period_boundary", f"{D_JE}.bill_period", p_id[dst_p], n_acc)
-
-    # bill runs
-    b_created = _at_hours(rng, p_to.astype("datetime64[D]") + days(rng.integers(1, 6, n_p)), 6, 20)
-    slow = rng.random(n_p) < 0.10
-    b_accept = b_created + secs(
-        np.where(slow, rng.uniform(2, 35, n_p) * 86400, rng.uniform(1, 30, n_p) * HOUR)
-    )
-    has_bill = b_created <= AS_OF_END
-    accepted = b_accept <= AS_OF_END
-    # cancelled drafts: the first bill is cancelled and a replacement issued
-    cancel = accepted & (rng.random(n_p) < P_CANCELLED_BILL)
-    c_at = b_created + secs(rng.uniform(1, 6, n_p) * HOUR)
-    r_created = c_at + secs(rng.uniform(1, 3, n_p) * 86400)
-    r_accept = r_created + secs(rng.uniform(1, 24, n_p) * HOUR)
-    cancel &= r_accept <= AS_OF_END
-    rebill = accepted & ~cancel & (rng.random(n_p) < P_REBILL)
-    s_at = b_accept + secs(rng.uniform(5, 40, n_p) * 86400)
-    s_accept = s_at + secs(rng.uniform(1, 24, n_p) * HOUR)
-    rebill &= s_accept <= AS_OF_END
     period_billed_at = np.where(cancel, r_accept, b_accept)
     p_status_final = np.where(accepted, "BILLED", "OPEN")
     pk = np.concatenate([np.arange(n_p), np.flatnonzero(accepted)])
@@ -565,54 +749,66 @@ def supply_block(
     order = np.lexsort((bc, b_period))
     b_period, b_kind, bc, ba_, b_end = (a[order] for a in (b_period, b_kind, bc, ba_, b_end))
     b_id = ctr.take("bill", nb)
-    b_factor = np.where(b_kind == "superseded", rng.choice([0.75, 0.85, 1.15, 1.3], nb), 1.0)
-    b_due = ba_ + secs(14 * 86400)
     b_is_rebilled = b_kind == "superseded"
+    # a re-bill corrects the quantities (x0.75..1.3), or an estimate replaced by the actual read
+    off = b_is_rebilled & ~is_est_p[b_period]
+    b_factor = np.where(off, rng.choice([0.75, 0.85, 1.15, 1.3], nb), 1.0)
+    b_due = ba_ + secs(14 * 86400)
     irr.add("rebilled_period", f"{D_JE}.bill", p_id[reb], int(accepted.sum()))
 
     # bill lines
     b_acc = p_acc[b_period]
-    b_month = p_month[b_period]
     b_prop = acc_prop[b_acc]
     period_days = (
         p_to[b_period].astype("datetime64[D]") - p_from[b_period].astype("datetime64[D]")
     ).astype(np.int64)
-    # consumption per (account, month, meter point, register) from the reads
-    key_imp = (r_acc.astype(np.int64) * 64 + r_month) * n_mp + r_mp
-    key_ex = key_imp[ex]
-    agg_imp = pd.Series(cons_m).groupby(key_imp).sum()
-    agg_ex = pd.Series(ex_m).groupby(key_ex).sum()
+    # consumption per (bill period, meter point) and register, from the reads of the period
+    key_r = r_per.astype(np.int64) * n_mp + r_mp
+    agg_main = pd.Series(main_m).groupby(key_r).sum()  # IMPORT or DAY, actual reads
+    agg_night = pd.Series(night_m[r_dn]).groupby(key_r[r_dn]).sum()
+    agg_ex = pd.Series(ex_m).groupby(key_r[ex]).sum()
+    agg_corr = pd.Series(corr_m).groupby(key_r[est_r]).sum()
+    # the bill on the estimate (superseded) misses the correction of the actual read
+    b_on_estimate = b_is_rebilled & is_est_p[b_period]
 
     def lookup(agg, keys):
         idx = agg.index.to_numpy()
         val = agg.to_numpy()
-        pos = np.searchsorted(idx, keys).clip(max=max(len(idx) - 1, 0))
-        hit = (len(idx) > 0) & (idx[pos] == keys) if len(idx) else np.zeros(len(keys), bool)
-        return np.where(hit, val[pos] if len(idx) else 0, 0)
+        if not len(idx):
+            return np.zeros(len(keys), np.int64)
+        pos = np.searchsorted(idx, keys).clip(max=len(idx) - 1)
+        return np.where(idx[pos] == keys, val[pos], 0)
 
     line_bill, line_mp, line_type, line_q, line_amt = [], [], [], [], []
     for fuel, mp_of_prop in (("ELEC", prop_elec), ("GAS", prop_gas)):
         mpb = mp_of_prop[b_prop]
         sel = np.flatnonzero(mpb >= 0)
-        keys = (b_acc[sel].astype(np.int64) * 64 + b_month[sel]) * n_mp + mpb[sel]
-        q = lookup(agg_imp, keys)
+        keys = b_period[sel].astype(np.int64) * n_mp + mpb[sel]
+        q = lookup(agg_main, keys) - np.where(b_on_estimate[sel], lookup(agg_corr, keys), 0)
         q = np.rint(q * b_factor[sel]).astype(np.int64)
+        rate = np.where(dn[mpb[sel]], V.DAY_NIGHT_RATE["DAY"], V.UNIT_RATE[fuel])
         line_bill += [sel, sel]
         line_mp += [mpb[sel], mpb[sel]]
         line_type += [np.full(len(sel), "UNIT", object), np.full(len(sel), "STANDING", object)]
         line_q += [q / 1000.0, np.full(len(sel), np.nan)]
         line_amt += [
-            np.rint(q / 1000.0 * V.UNIT_RATE[fuel] * 100),
+            np.rint(q / 1000.0 * rate * 100),
             np.rint(period_days[sel] * V.STANDING_RATE[fuel] * 100),
         ]
         if fuel == "ELEC":
-            sel2 = sel[net[mpb[sel]]]
-            q2 = lookup(
-                agg_ex, (b_acc[sel2].astype(np.int64) * 64 + b_month[sel2]) * n_mp + mpb[sel2]
-            )
-            line_bill.append(sel2)
-            line_mp.append(prop_elec[b_prop[sel2]])
-            line_type.append(np.full(len(sel2), "EXPORT", object))
+            # two-rate meters: a second UNIT line for the NIGHT register
+            s3 = dn[mpb[sel]]
+            q3 = np.rint(lookup(agg_night, keys[s3]) * b_factor[sel[s3]]).astype(np.int64)
+            line_bill.append(sel[s3])
+            line_mp.append(mpb[sel[s3]])
+            line_type.append(np.full(int(s3.sum()), "UNIT", object))
+            line_q.append(q3 / 1000.0)
+            line_amt.append(np.rint(q3 / 1000.0 * V.DAY_NIGHT_RATE["NIGHT"] * 100))
+            s2 = net[mpb[sel]]
+            q2 = lookup(agg_ex, keys[s2])
+            line_bill.append(sel[s2])
+            line_mp.append(mpb[sel[s2]])
+            line_type.append(np.full(int(s2.sum()), "EXPORT", object))
             line_q.append(-q2 / 1000.0)
             line_amt.append(-np.rint(q2 / 1000.0 * V.EXPORT_RATE * 100))
     adj = np.flatnonzero(rng.random(nb) < 0.02)
@@ -842,6 +1038,13 @@ def supply_block(
     # non-BOOKED: created in the account window, slot 3-30 days later
     created_b = rand_ts(rng, acc_start[bk_acc], acc_end[bk_acc] - secs(40 * 86400), nbk)
     slot_day = (created_b + secs(rng.uniform(3, 30, nbk) * 86400)).astype("datetime64[D]")
+    # at least one install in the last 30 days per block (000's "installs over time" query
+    # reads the last 30 days; the small committed seeds would otherwise often have none)
+    inst_ok = (st == "INSTALLED") & open_acc[bk_acc] & (acc_start[bk_acc] < day_to_ts(AS_OF - 90))
+    if len(inst_ok) and inst_ok.any() and not (inst_ok & (slot_day >= AS_OF - 27)).any():
+        i = rng.choice(np.flatnonzero(inst_ok))
+        created_b[i] = day_to_ts(AS_OF - 30) + secs(rng.uniform(8, 20) * HOUR)
+        slot_day[i] = AS_OF - days(rng.integers(3, 20))
     booked = st == "BOOKED"
     slot_day[booked] = AS_OF - days(rng.integers(0, 3, booked.sum()))
     slot_hour[booked] = rng.choice([8, 10, 12, 14, 16], booked.sum())
@@ -875,7 +1078,7 @@ def supply_block(
     job = zfill_ids("AES", bk_id, 9)
     event_at = np.select([inst, fail, canc], [inst_dt, fail_dt, canc_dt], NAT)
     # planted: rescheduled bookings (an extra BOOKED version with an earlier slot)
-    resch = np.flatnonzero((inst | fail) & (rng.random(nbk) < 0.08))
+    resch = np.flatnonzero((inst | fail) & (rng.random(nbk) < 0.05))
     rs_at = created_b[resch] + secs(0.3 * (slot_start[resch] - created_b[resch]).astype(np.int64))
     old_slot = (
         (rs_at + secs(0.5 * (slot_start[resch] - rs_at).astype(np.int64)))

@@ -257,11 +257,12 @@ SUITES: list[Suite] = [
             reconciliation(
                 [
                     (
-                        "IMPORT kWh of staging reads up to the as-of date = consumption_kwh",
+                        "import kWh (every register but EXPORT) of staging reads to the as-of date"
+                        " = consumption_kwh",
                         _sum(
                             "consumption_kwh",
                             STG % "stg_junifer__actual_meter_reads",
-                            "register = 'IMPORT' and read_date <= (select max(as_of_date)"
+                            "register <> 'EXPORT' and read_date <= (select max(as_of_date)"
                             " from {utilities.util_as_of_date})",
                         ),
                         _sum("consumption_kwh", MART % "fct_metering_consumption_monthly"),

@@ -140,7 +140,7 @@ def test_the_counts_and_the_off_cycle_warning_with_its_rows(monkeypatch):
     pd.testing.assert_frame_equal(
         shown.reset_index(drop=True), expected_rows, check_dtype=False, check_like=False
     )
-    assert any(f"first 20 of {total}" in c.value for c in at.caption)
+    assert any(f"first {min(total, 20)} of {format_number(total)}" in c.value for c in at.caption)
 
 
 def test_a_tampered_failure_shows_with_its_rule(monkeypatch, tmp_path):

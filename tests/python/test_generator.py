@@ -275,17 +275,23 @@ def test_scd2_one_current_version_and_no_overlap(world):
 # ----------------------------------------------------------------------------- clean world
 def test_reads_are_consistent(world):
     r = tbl(world, "soe_junifer_model.w_actual_meterreads")
-    imp = r[r.Register == "IMPORT"]
+    imp = r[r.Register != "EXPORT"]  # IMPORT, or DAY and NIGHT on a two-rate meter
     assert (imp.Consumption >= 0).all()
     assert (r[r.Register == "EXPORT"].Consumption <= 0).all()
-    s = r.sort_values(["MSN", "Register", "Read_Date"])
+    # a register's readings advance by its consumption, reads of one date in load order
+    s = r.sort_values(["MSN", "Register", "Read_Date", "meta_loaded_at"])
     same = (s.MSN.shift() == s.MSN) & (s.Register == s.Register.shift())
     delta = (s.Reading.astype(float) - s.Reading.shift().astype(float))[same]
     cons = s.Consumption.astype(float)[same].abs()
     assert np.allclose(delta, cons, atol=1e-6)
     assert (r.meta_loaded_at <= AS_OF_END).all()
     assert (pd.to_datetime(r.Read_Date) < r.meta_loaded_at).all()
-    assert not r.duplicated(["MPXN", "MSN", "Register", "Read_Date"]).any()
+    # two reads of one register and date only where an estimate was replaced by the actual read
+    key = ["MPXN", "MSN", "Register", "Read_Date"]
+    dup = r[r.duplicated(key, keep=False)].sort_values([*key, "meta_loaded_at"])
+    assert (dup.groupby(key).size() == 2).all()
+    assert (dup.groupby(key).Read_Source.agg(list).str[0] == "ESTIMATE").all()
+    assert (dup.groupby(key).Read_Source.agg(list).str[1].isin(["SMART", "CUSTOMER"])).all()
 
 
 def test_bills_sum_their_lines_and_units_match_reads(world):
@@ -296,24 +302,43 @@ def test_bills_sum_their_lines_and_units_match_reads(world):
     b = bill.set_index("id")
     assert np.allclose(b.gross_amount.astype(float), tot.reindex(b.index), atol=1e-6)
     assert np.allclose((b.gross_amount - b.net_amount).astype(float), vat.reindex(b.index))
-    # UNIT quantities of accepted bills are the sum of the reads of the period
+    # UNIT quantities of accepted bills are the sum of the import reads (every import register,
+    # every meter) of the account and point dated in the period's days; one UNIT line per register
+    reads = _reads_with_periods(world)
+    imp = reads[reads.Register != "EXPORT"]
+    agg = imp.groupby(["bill_period_id", "MPXN"]).Consumption.sum().astype(float)
+    n_reg = imp.groupby("MPXN").Register.nunique()
+    acc_b = bill[bill.status == "ACCEPTED"]
+    u = lines[lines.charge_type == "UNIT"].merge(
+        acc_b[["id", "bill_period_id"]], left_on="bill_id", right_on="id"
+    )
+    got = u.groupby(["bill_period_id", "mpxn"]).quantity_kwh.sum().astype(float)
+    exp = agg.reindex(got.index).fillna(0)
+    assert np.allclose(got.to_numpy(), exp.to_numpy(), atol=1e-6)
+    per_reg = u.groupby(["bill_period_id", "mpxn"]).size()
+    assert (per_reg.to_numpy() == n_reg.reindex(per_reg.index.get_level_values(1)).to_numpy()).all()
+
+
+def _reads_with_periods(world) -> pd.DataFrame:
+    """Every read with the bill period of its account holding its Read_Date (calendar days)."""
     bp = tbl(world, "junifer_enriched.bill_period")
     acc = tbl(world, "junifer_enriched.account")
-    reads = tbl(world, "soe_junifer_model.w_actual_meterreads")
-    reads = reads[reads.Register == "IMPORT"].merge(
+    reads = tbl(world, "soe_junifer_model.w_actual_meterreads").merge(
         acc[["id", "account_number"]], left_on="Account_Number", right_on="account_number"
     )
-    reads["month"] = pd.to_datetime(reads.Read_Date).dt.to_period("M")
-    agg = reads.groupby(["id", "month", "MPXN"]).Consumption.sum().astype(float)
-    acc_b = bill[bill.status == "ACCEPTED"].merge(
-        bp, left_on="bill_period_id", right_on="id", suffixes=("", "_p")
+    reads["day"] = pd.to_datetime(reads.Read_Date).astype("datetime64[ns]")
+    per = bp[["id", "account_id", "from_dttm", "to_dttm"]].rename(columns={"id": "bill_period_id"})
+    per["day"] = per.from_dttm.dt.normalize().astype("datetime64[ns]")
+    out = pd.merge_asof(
+        reads.sort_values("day"),
+        per.sort_values("day"),
+        on="day",
+        left_by="id",
+        right_by="account_id",
     )
-    acc_b["month"] = acc_b.from_dttm.dt.to_period("M")
-    u = lines[lines.charge_type == "UNIT"].merge(
-        acc_b[["id", "account_id", "month"]], left_on="bill_id", right_on="id"
-    )
-    exp = agg.reindex(pd.MultiIndex.from_arrays([u.account_id, u.month, u.mpxn])).fillna(0)
-    assert np.allclose(u.quantity_kwh.astype(float).to_numpy(), exp.to_numpy(), atol=1e-6)
+    assert out.bill_period_id.notna().all(), "reads before their account's first period"
+    assert (out.day < out.to_dttm.dt.normalize()).all(), "reads after their period"
+    return out
 
 
 def test_bill_periods_contiguous_and_accounts_consistent(world):
@@ -347,7 +372,8 @@ def test_event_timestamps_not_after_as_of(world):
             assert (df[c].dropna() <= AS_OF_END).all(), f"{d}.{t}.{c}"
             assert (df[c].dropna() >= pd.Timestamp("2012-01-01")).all(), f"{d}.{t}.{c}"
     bp = world[2][("junifer_enriched", "bill_period")]
-    assert (bp.to_dttm <= pd.Timestamp("2026-11-01")).all()
+    # the current period ends on its next bill day, at most a quarter after the as-of
+    assert (bp.to_dttm <= pd.Timestamp("2027-02-01")).all()
 
 
 def test_bookings_consistent_with_status(world):
@@ -468,9 +494,12 @@ def test_planted_keys_show_the_irregularity(world):
     m = world[1]
     reads = tbl(world, "soe_junifer_model.w_actual_meterreads")
     key = reads.MPXN + "|" + reads.Read_Date.astype(str)
-    late = reads[key.isin(_keys(m, "late_arriving_read")) & (reads.Register == "IMPORT")]
+    late = reads[key.isin(_keys(m, "late_arriving_read")) & (reads.Register != "EXPORT")]
     lag = (late.meta_loaded_at - pd.to_datetime(late.Read_Date)).dt.days
-    assert lag.between(3, 21).all() and len(late) == len(_keys(m, "late_arriving_read"))
+    assert lag.between(3, 21).all()
+    assert late.MPXN.str.cat(late.Read_Date.astype(str), "|").nunique() == len(
+        _keys(m, "late_arriving_read")
+    )
     meter = tbl(world, "nova_be_assets_enriched.meter")
     ex = meter[meter.mpxn.isin(_keys(m, "meter_exchange"))]
     assert set(ex.mpxn) == set(_keys(m, "meter_exchange"))  # every planted key, none empty
@@ -481,11 +510,11 @@ def test_planted_keys_show_the_irregularity(world):
     st = bill[bill.bill_period_id.isin(bp_ids)].groupby("bill_period_id").status.apply(set)
     assert (st == {"SUPERSEDED", "ACCEPTED"}).all() and len(st) == len(bp_ids)
     exp = reads[reads.MPXN.isin(_keys(m, "export_register"))]
-    assert set(exp.Register) == {"IMPORT", "EXPORT"}
+    assert "EXPORT" in set(exp.Register) and len(set(exp.Register)) >= 2
     assert set(reads[reads.Register == "EXPORT"].MPXN) == set(_keys(m, "export_register"))
     for k in _keys(m, "temporary_lapse"):
         mpxn, month = k.split("|")
-        r = reads[(mpxn == reads.MPXN) & (reads.Register == "IMPORT")]
+        r = reads[(mpxn == reads.MPXN) & (reads.Register != "EXPORT")]
         in_month = pd.to_datetime(r.Read_Date).dt.strftime("%Y-%m") == month
         assert in_month.any() and (r[in_month].Consumption == 0).all()
     bp = tbl(world, "junifer_enriched.bill_period")
@@ -574,3 +603,119 @@ def test_committed_seeds_layout_and_size():
     assert list(ref.columns) == [c for c, _ in REFERENCE_SEEDS["opco_default_policy"]]
     assert set(ref.opco) == set(V.OPCOS)
     assert {i["name"] for i in m["irregularities"]} == set(TARGETS)
+    # every planted case at least once in the committed seeds
+    count = {}
+    for i in m["irregularities"]:
+        count[i["name"]] = count.get(i["name"], 0) + i["count"]
+    assert all(c > 0 for c in count.values()), {k: c for k, c in count.items() if not c}
+
+
+# ----------------------------------------------------------------------------- real billing
+BANDS = {1: (28, 31), 2: (59, 62), 3: (89, 92)}  # days of a full monthly/bimonthly/quarterly period
+CLOCK_DAYS_AFTER = pd.to_datetime(["2024-10-28", "2025-03-31", "2025-10-27", "2026-03-30"])
+
+
+def _in_band(rate: float, target: float) -> bool:
+    return 0.3 * target <= rate <= 2.5 * target
+
+
+def test_bill_days_and_cadences(world):
+    m = world[1]
+    bp = tbl(world, "junifer_enriched.bill_period").sort_values(["account_id", "from_dttm"])
+    acc = tbl(world, "junifer_enriched.account").set_index("id")
+    start = bp.from_dttm.dt.normalize()
+    end = bp.to_dttm.dt.normalize()
+    bp = bp.assign(days=(end - start).dt.days)
+    # every period starts on its account's bill day (the supply start's day, or the month's last)
+    bill_day = bp.account_id.map(acc.from_dttm.dt.day)
+    assert (start.dt.day == np.minimum(bill_day, start.dt.days_in_month)).all()
+    # full periods (all but a closing account's last, which ends at the move) have a cadence
+    closing_last = bp.to_dttm.eq(bp.account_id.map(acc.to_dttm))
+    full = bp[~closing_last]
+    cad = pd.Series(0, index=full.index)
+    for c, (lo, hi) in BANDS.items():
+        cad[full.days.between(lo, hi)] = c
+    assert (cad > 0).all(), full[cad == 0].head()
+    seen = cad.groupby(full.account_id).agg(lambda x: tuple(dict.fromkeys(x)))
+    bi = set(map(int, _keys(m, "bimonthly_billing")))
+    qu = set(map(int, _keys(m, "quarterly_billing")))
+    ch = set(map(int, _keys(m, "cadence_change")))
+    expected = {a: (2,) if a in bi else (3,) if a in qu else (1,) for a in seen.index}
+    for a in ch:
+        expected[a] = (1, 2)  # monthly then bimonthly, once
+    assert (seen == pd.Series(expected).reindex(seen.index)).all()
+    # >= 3 periods of each cadence around a change
+    chp = cad[full.account_id.isin(ch)].groupby([full.account_id, cad]).size()
+    assert (chp >= 3).all()
+    n_acc = len(acc)
+    for name, keys in (
+        ("bimonthly_billing", bi),
+        ("quarterly_billing", qu),
+        ("cadence_change", ch),
+    ):
+        assert _in_band(len(keys) / n_acc, TARGETS[name][0]), name
+    not_first = (acc.from_dttm.dt.day != 1).sum()
+    assert _in_band(not_first / n_acc, TARGETS["bill_day_not_first"][0])
+    assert set(map(int, _keys(m, "bill_day_not_first"))) == set(
+        acc.index[acc.from_dttm.dt.day != 1]
+    )
+    # periods that start the day after a clock change: the planted keys, for each change
+    after = bp[start.isin(CLOCK_DAYS_AFTER)]
+    assert set(after.id) == set(map(int, _keys(m, "period_after_clock_change")))
+    assert set(after.from_dttm.dt.normalize()) == set(CLOCK_DAYS_AFTER)
+    assert _in_band(len(after) / n_acc, TARGETS["period_after_clock_change"][0])
+
+
+def test_day_night_registers(world):
+    m = world[1]
+    reads = tbl(world, "soe_junifer_model.w_actual_meterreads")
+    keys = set(_keys(m, "day_night_register"))
+    regs = reads[reads.Register != "EXPORT"].groupby("MPXN").Register.agg(set)
+    assert set(regs[regs.apply(lambda r: "DAY" in r)].index) == keys
+    assert (regs.reindex(sorted(keys)) == {"DAY", "NIGHT"}).all()
+    day = reads[reads.Register == "DAY"].set_index(["MSN", "Read_Date"]).index
+    night = reads[reads.Register == "NIGHT"].set_index(["MSN", "Read_Date"]).index
+    assert set(day) == set(night)
+    elec = tbl(world, "junifer_enriched.meter_point").fuel_type.eq("ELEC").sum()
+    assert _in_band(len(keys) / elec, TARGETS["day_night_register"][0])
+    # their bills: two UNIT lines per bill (one per register), priced per register
+    lines = tbl(world, "junifer_enriched.bill_line")
+    u = lines[(lines.charge_type == "UNIT") & lines.mpxn.isin(keys)]
+    assert (u.groupby(["bill_id", "mpxn"]).size() == 2).all()
+
+
+def test_estimate_replaced_by_actual_and_rebilled(world):
+    m = world[1]
+    reads = _reads_with_periods(world)
+    key = ["MPXN", "MSN", "Register", "Read_Date"]
+    dup = reads[reads.duplicated(key, keep=False)]
+    got = set(dup.MPXN + "|" + dup.Read_Date.astype(str))
+    assert got == set(_keys(m, "estimate_replaced_by_actual"))
+    actual = dup[dup.Read_Source != "ESTIMATE"]
+    bill = tbl(world, "junifer_enriched.bill")
+    lines = tbl(world, "junifer_enriched.bill_line")
+    st = bill[bill.bill_period_id.isin(actual.bill_period_id)].groupby("bill_period_id").status
+    assert (st.agg(set) == {"SUPERSEDED", "ACCEPTED"}).all()
+    assert len(st.agg(set)) == len(actual)
+    # the re-bill was issued after the actual read was loaded; the estimate bill misses its kWh
+    u = lines[lines.charge_type == "UNIT"].merge(bill, left_on="bill_id", right_on="id")
+    q = u.groupby(["bill_period_id", "mpxn", "status"]).quantity_kwh.sum().astype(float)
+    for r in actual.itertuples():
+        acc_q = q[(r.bill_period_id, r.MPXN, "ACCEPTED")]
+        sup_q = q[(r.bill_period_id, r.MPXN, "SUPERSEDED")]
+        assert np.isclose(acc_q - sup_q, float(r.Consumption), atol=1e-6)
+        rebill = bill[(bill.bill_period_id == r.bill_period_id) & (bill.status == "ACCEPTED")]
+        assert (rebill.created_dttm > r.meta_loaded_at).all()
+    billed = tbl(world, "junifer_enriched.bill_period").status_code.eq("BILLED").sum()
+    assert _in_band(len(actual) / billed, TARGETS["estimate_replaced_by_actual"][0])
+
+
+def test_meter_exchange_mid_period(world):
+    m = world[1]
+    reads = _reads_with_periods(world)
+    msns = reads.groupby(["MPXN", "bill_period_id"]).MSN.nunique()
+    both = msns[msns == 2]
+    got = {f"{mpxn}|{int(p)}" for mpxn, p in both.index}
+    assert got == set(_keys(m, "meter_exchange_mid_period"))
+    n_mp = len(tbl(world, "junifer_enriched.meter_point"))
+    assert _in_band(len(got) / n_mp, TARGETS["meter_exchange_mid_period"][0])

@@ -5,6 +5,12 @@
 -- depends_on: {{ ref('stg_junifer__bill_periods') }}
 -- depends_on: {{ ref('stg_junifer__bills') }}
 {{ config(**incremental_by_key(['bill_period_id', 'mpxn'], cluster_by=['bill_period_id'])) }}
+-- a rebuilt period that lost its accepted bill (superseded, its re-bill still a draft) brings no
+-- row to replace the ones of the old bill: they are deleted after the insert
+{{ config(post_hook=
+    "delete from {{ this }} where bill_id not in (select bill_id from "
+    ~ "{{ ref('int_bill_periods_billed') }} where bill_id is not null)"
+) }}
 
 with
 

@@ -7,6 +7,11 @@
 {{ config(**incremental_by_key(
     'usage_interval_id', 'date_to', cluster_by=['service_point_id', 'premise_id']
 )) }}
+-- intervals whose bill is no longer a latest accepted one (the period lost it) are deleted
+{{ config(post_hook=
+    "delete from {{ this }} where bill_id not in (select bill_id from "
+    ~ "{{ ref('int_bill_period_meter_points_summed') }})"
+) }}
 
 with
 

@@ -11,7 +11,8 @@ aggregated as (
         region,
         fuel_type,
         sum(reads) as reads,
-        sum(case when register = 'IMPORT' then consumption_kwh else 0 end) as consumption_kwh,
+        -- import: every register but EXPORT (IMPORT; DAY and NIGHT of a two-rate meter)
+        sum(case when register <> 'EXPORT' then consumption_kwh else 0 end) as consumption_kwh,
         sum(case when register = 'EXPORT' then -consumption_kwh else 0 end) as export_kwh
     from meter_reads_daily
     where read_date <= {{ as_of_date() }}

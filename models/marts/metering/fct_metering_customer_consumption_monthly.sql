@@ -33,7 +33,7 @@ aggregated as (
         count(*) as reads,
         sum(
             case
-                when actual_meter_reads.register = 'IMPORT'
+                when actual_meter_reads.register <> 'EXPORT'
                     then actual_meter_reads.consumption_kwh
                 else 0
             end

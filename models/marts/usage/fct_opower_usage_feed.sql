@@ -28,6 +28,11 @@
 {{ config(**incremental_by_key(
     'usage_interval_id', 'date_to', cluster_by=['service_point_id', 'premise_id']
 )) }}
+-- rows whose interval is gone (its period lost its accepted bill) are deleted
+{{ config(post_hook=
+    "delete from {{ this }} where usage_interval_id not in (select usage_interval_id from "
+    ~ "{{ ref('int_usage_intervals_netted') }})"
+) }}
 
 with
 

@@ -1,6 +1,7 @@
 -- the metering consumption facts reconcile with the actual reads up to the as-of date, row by row:
--- per read month, the monthly fact (by region and fuel) holds the reads and the IMPORT kWh of
--- staging; per read month and customer (the reads' Junifer account), the customer fact does.
+-- per read month, the monthly fact (by region and fuel) holds the reads and the import kWh (every
+-- register but EXPORT: IMPORT, DAY, NIGHT) of staging; per read month and customer (the reads'
+-- Junifer account), the customer fact does.
 -- A month or customer missing on either side, a difference, or an empty side is returned.
 with
 
@@ -25,7 +26,7 @@ staged_reads as (
         {{ month_start('actual_meter_reads.read_date') }} as read_month,
         accounts.customer_id,
         case
-            when actual_meter_reads.register = 'IMPORT' then actual_meter_reads.consumption_kwh
+            when actual_meter_reads.register <> 'EXPORT' then actual_meter_reads.consumption_kwh
             else 0
         end as import_kwh
     from actual_meter_reads
