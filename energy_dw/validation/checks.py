@@ -3,7 +3,9 @@ warehouse (through an Engine) and the great-expectations expectations it must me
 
 Helpers build the frames that dbt tests do not express:
 - `mart_frame`: the mart's own columns; rate columns are found by name and bounded to [0, 1].
-- `reconciliation`: named pairs of counts or sums (upstream, downstream) that must be equal.
+- `reconciliation`: named pairs of counts or sums (upstream, downstream) that must be equal; a
+  `Hop` counts everything that goes in, subtracts what a model filters out (each filter a
+  `CountedOut`, counted and named in every run) and compares the rest with what comes out.
 - `references`: named foreign keys whose orphan count must be zero (referential completeness).
 - `month_over_month`: a monthly series per group whose month-over-month ratio stays in a bound.
 - `monthly_range`: a monthly per-group measure that must stay within a plausible range.
@@ -37,6 +39,9 @@ class Frame:
     description: str = ""
     # names the failing rows of a failed frame (e.g. which reconciliation does not hold)
     explain: Callable[[pd.DataFrame], list[str]] | None = None
+    # lines printed (and written to the results file) on every run, passed or failed: what a
+    # model filtered out, counted and named, so a dropped row is never silent
+    notes: Callable[[pd.DataFrame], list[str]] | None = None
 
 
 @dataclass
@@ -110,23 +115,79 @@ def _is_decimal(series: pd.Series) -> bool:
     return not first.empty and isinstance(first.iloc[0], Decimal)
 
 
-def reconciliation(pairs: list[tuple[str, str, str]], description: str = "") -> Frame:
-    """Each (check, expected_sql, actual_sql): two scalar queries whose values must be equal.
-    A model that filters rows names the filter in the expected query, so nothing is dropped
-    silently: either the rows arrive, or the filter that removed them is written here."""
+@dataclass(frozen=True)
+class CountedOut:
+    """Rows (or a quantity) a model filters out on purpose: `value` is a scalar query (a count or
+    a sum), `names` a query ending with its `order by` whose columns name the rows (the first
+    `NAMES_SHOWN` are shown)."""
+
+    what: str
+    value: str
+    names: str = ""
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One hop of the pipeline counted from its input, independently of the model's own filter:
+    `rows_in` counts everything that goes in, each `counted_out` what the model may filter out
+    (named), and `rows_in - sum(counted_out)` must equal `actual`, what comes out."""
+
+    check: str
+    rows_in: str
+    actual: str
+    counted_out: tuple[CountedOut, ...] = ()
+
+
+NAMES_SHOWN = 10
+
+
+def _name(value) -> str:
+    """A value naming a row: a date read back as a midnight timestamp prints as the date."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return str(value.date())
+    return str(value)
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 6)
+
+
+def reconciliation(pairs: list, description: str = "") -> Frame:
+    """Each entry is a `Hop`, or (check, expected_sql, actual_sql): two scalar queries whose
+    values must be equal. A model that filters rows names the filter, so nothing is dropped
+    silently: either the rows arrive, or the filter that removed them is written here, and with
+    a `Hop` the rows it removed are counted and named in every run (`counted_out_names`)."""
+    hops = [p if isinstance(p, Hop) else Hop(p[0], p[1], p[2]) for p in pairs]
 
     def build(engine: Engine) -> pd.DataFrame:
         rows = []
-        for check, expected, actual in pairs:
-            e, a = engine.scalar(expected), engine.scalar(actual)
+        for hop in hops:
+            rows_in = _number(engine.scalar(hop.rows_in))
+            actual = _number(engine.scalar(hop.actual))
+            out, notes = 0.0, []
+            for cut in hop.counted_out:
+                value = _number(engine.scalar(cut.value)) or 0.0
+                out += value
+                if value:
+                    names = []
+                    if cut.names:  # ends with its `order by`; one more row says "and more"
+                        frame = engine.query(f"{cut.names} limit {NAMES_SHOWN + 1}")
+                        names = [" ".join(map(_name, row)) for row in frame.itertuples(index=False)]
+                    more = [", ..."] if len(names) > NAMES_SHOWN else []
+                    shown = f" ({', '.join(names[:NAMES_SHOWN])}{''.join(more)})" if names else ""
+                    notes.append(f"{value:g} {cut.what}{shown}")
             rows.append(
                 {
-                    "check": check,
-                    "expected": None if e is None else round(float(e), 6),
-                    "actual": None if a is None else round(float(a), 6),
+                    "check": hop.check,
+                    "rows_in": rows_in,
+                    "counted_out": round(out, 6),
+                    "expected": None if rows_in is None else round(rows_in - out, 6),
+                    "actual": actual,
+                    "counted_out_names": "; ".join(notes),
                 }
             )
-        return pd.DataFrame(rows, columns=["check", "expected", "actual"])
+        columns = ["check", "rows_in", "counted_out", "expected", "actual", "counted_out_names"]
+        return pd.DataFrame(rows, columns=columns)
 
     return Frame(
         "reconciliation",
@@ -137,14 +198,21 @@ def reconciliation(pairs: list[tuple[str, str, str]], description: str = "") -> 
             E.ExpectColumnPairValuesToBeEqual(
                 column_A="expected",
                 column_B="actual",
-                description="Row counts (and sums) reconcile from the upstream layer.",
+                description="Row counts (and sums) reconcile from the upstream layer: what goes"
+                " in, minus what is counted out by name, is what comes out.",
             ),
         ],
         description or "counts that reconcile with the upstream layer",
         explain=lambda f: [
             f"{r.check}: expected {r.expected}, got {r.actual}"
+            + (f" ({r.rows_in} in, {r.counted_out} counted out)" if r.counted_out else "")
             for r in f.itertuples()
             if r.expected != r.actual
+        ],
+        notes=lambda f: [
+            f"{r.check}: counted out {r.counted_out_names}"
+            for r in f.itertuples()
+            if r.counted_out_names
         ],
     )
 

@@ -38,6 +38,8 @@ class SuiteResult:
     failed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
+    # what the frames counted out by name (printed on every run, passed or failed)
+    notes: list[str] = field(default_factory=list)
     generic_only: bool = False
     # for the results file: the relation the suite checks, its description, one record per
     # failed expectation and per frame
@@ -63,6 +65,7 @@ class SuiteResult:
             "errors": list(self.errors),
             "failures": list(self.failures),
             "details": list(self.details),
+            "notes": list(self.notes),
             "frames": list(self.frames),
         }
 
@@ -217,6 +220,8 @@ def run(
                 batch_parameters={"dataframe": data}, result_format="SUMMARY"
             )
             frame_failed = 0
+            notes = frame.notes(data) if frame.notes is not None else []
+            outcome.notes += [f"{frame.label}: {line}" for line in notes]
             for res in validation.results:
                 outcome.expectations += 1
                 if not res.success:
@@ -230,6 +235,7 @@ def run(
                     "rows": len(data),
                     "expectations": len(validation.results),
                     "failed": frame_failed,
+                    "notes": notes,
                 }
             )
             if not validation.success and frame.explain is not None:
@@ -252,6 +258,8 @@ def _print_summary(results: list[SuiteResult], engine: Engine, docs_dir: Path, o
         )
         for line in r.errors + r.failed + r.details:
             print(f"        - {line}", file=out)
+        for line in r.notes:
+            print(f"        note: {line}", file=out)
     failed = [r.name for r in results if not r.success]
     total = sum(r.expectations for r in results)
     print(

@@ -14,7 +14,9 @@ from pathlib import Path
 import yaml
 
 from energy_dw.validation.checks import (
+    CountedOut,
     E,
+    Hop,
     Suite,
     month_over_month,
     monthly_range,
@@ -51,6 +53,21 @@ def staging_sources() -> list[tuple[str, str, str, str, bool]]:
     return out
 
 
+def scd2_keys() -> dict[tuple[str, str], str]:
+    """(raw dataset, table) -> key column of every SCD2 source: the `key` of its
+    `scd2_one_current_version` test in the sources yml."""
+    keys = {}
+    for sources_yml in STAGING_DIR.glob("*/_*__sources.yml"):
+        for source in yaml.safe_load(sources_yml.read_text())["sources"]:
+            for table in source.get("tables", []):
+                for test in table.get("data_tests", []):
+                    if isinstance(test, dict) and "scd2_one_current_version" in test:
+                        args = test["scd2_one_current_version"]
+                        key = (args.get("arguments") or args)["key"]
+                        keys[(source["name"], table["name"])] = key
+    return keys
+
+
 def _count(relation: str, where: str = "") -> str:
     return f"select count(*) from {relation}" + (f" where {where}" if where else "")
 
@@ -59,24 +76,60 @@ def _sum(column: str, relation: str, where: str = "") -> str:
     return f"select sum({column}) from {relation}" + (f" where {where}" if where else "")
 
 
-def _staging_pairs() -> list[tuple[str, str, str]]:
-    pairs = []
+def _staging_hops() -> list[Hop]:
+    """Raw -> staging, counted from the raw table itself, not through staging's filter: a model
+    that keeps every row must have them all; a model that keeps current SCD2 versions gets every
+    key of the source (all versions), minus the keys with no current version (deleted at the
+    source: counted and named in every run), which must equal its row count. A deleted key is
+    visible; a current key that staging loses (or a key twice) fails."""
+    keys = scd2_keys()
+    hops = []
     for dataset, table, model, schema, scd2 in staging_sources():
         raw = f"{{raw.{dataset}.{table}}}"
-        where = f"meta_effective_to_timestamp = {OPEN_END}" if scd2 else ""
-        what = "current SCD2 versions" if scd2 else "rows"
-        pairs.append(
-            (
-                f"{dataset}.{table} {what} = {model}",
-                _count(raw, where),
-                _count(f"{{{schema}.{model}}}"),
+        staged = _count(f"{{{schema}.{model}}}")
+        if not scd2:
+            hops.append(Hop(f"{dataset}.{table} rows = {model}", _count(raw), staged))
+            continue
+        key = keys[(dataset, table)]
+        deleted = (
+            f"select {key} from {raw} group by {key} having sum(case when"
+            f" meta_effective_to_timestamp = {OPEN_END} then 1 else 0 end) = 0"
+        )
+        hops.append(
+            Hop(
+                f"{dataset}.{table} keys (all versions) - deleted keys = {model}",
+                f"select count(*) from (select {key} from {raw} group by {key}) as k",
+                staged,
+                (
+                    CountedOut(
+                        f"deleted {key}(s) (no current version)",
+                        f"select count(*) from ({deleted}) as d",
+                        f"{deleted} order by {key}",
+                    ),
+                ),
             )
         )
-    return pairs
+    return hops
 
 
 STG = "{staging.%s}"
 MART = "{marts.%s}"
+AS_OF = "(select max(as_of_date) from {utilities.util_as_of_date})"
+READS = STG % "stg_junifer__actual_meter_reads"
+
+
+def _after_as_of(what: str, column: str, where: str) -> CountedOut:
+    """The reads a mart leaves out because they are dated after the as-of date: counted (or their
+    kWh summed) and named, so a future-dated read is seen, not silently kept or dropped."""
+    after = f"{where} read_date > {AS_OF}".strip()
+    value = _sum(column, READS, after) if column else _count(READS, after)
+    return CountedOut(
+        f"{what} dated after the as-of date",
+        value,
+        f"select actual_read_id, mpxn, register, read_date from {READS} where {after}"
+        " order by read_date, actual_read_id",
+    )
+
 
 # Plausible daily consumption of one meter point, averaged over a month (kWh/day). A UK home uses
 # ~7-8 kWh/day of electricity and ~30 kWh/day of gas on average (gas: ~8 in summer, ~80 in winter).
@@ -139,9 +192,13 @@ SUITES: list[Suite] = [
         name="source_to_staging",
         layer="staging",
         is_mart=False,
-        description="Raw -> staging: staging keeps every row, or every current SCD2 version.",
+        description="Raw -> staging: staging keeps every row, or every key with a current SCD2"
+        " version (deleted keys counted out by name).",
         frames=[
-            reconciliation(_staging_pairs(), "raw rows (current SCD2 versions) = staging rows")
+            reconciliation(
+                _staging_hops(),
+                "raw rows = staging rows; raw keys (all versions) - deleted keys = staging rows",
+            )
         ],
     ),
     # ---------------------------------------------------------------- metering
@@ -256,21 +313,38 @@ SUITES: list[Suite] = [
         frames=[
             reconciliation(
                 [
-                    (
-                        "import kWh (every register but EXPORT) of staging reads to the as-of date"
-                        " = consumption_kwh",
-                        _sum(
-                            "consumption_kwh",
-                            STG % "stg_junifer__actual_meter_reads",
-                            "register <> 'EXPORT' and read_date <= (select max(as_of_date)"
-                            " from {utilities.util_as_of_date})",
-                        ),
+                    Hop(
+                        "import kWh (every register but EXPORT) of every staging read"
+                        " - kWh read after the as-of date = consumption_kwh",
+                        _sum("consumption_kwh", READS, "register <> 'EXPORT'"),
                         _sum("consumption_kwh", MART % "fct_metering_consumption_monthly"),
+                        (
+                            _after_as_of(
+                                "import kWh", "consumption_kwh", "register <> 'EXPORT' and"
+                            ),
+                        ),
                     ),
-                    (
-                        "reads of fct_operations_meter_reads_daily = reads",
+                    Hop(
+                        "every staging read - reads after the as-of date = reads",
+                        _count(READS),
+                        _sum("reads", MART % "fct_metering_consumption_monthly"),
+                        (_after_as_of("reads", "", ""),),
+                    ),
+                    Hop(
+                        "reads of fct_operations_meter_reads_daily - reads after the as-of date"
+                        " = reads",
                         _sum("reads", MART % "fct_operations_meter_reads_daily"),
                         _sum("reads", MART % "fct_metering_consumption_monthly"),
+                        (
+                            CountedOut(
+                                "reads of days after the as-of date",
+                                _sum(
+                                    "reads",
+                                    MART % "fct_operations_meter_reads_daily",
+                                    f"read_date > {AS_OF}",
+                                ),
+                            ),
+                        ),
                     ),
                 ]
             ),

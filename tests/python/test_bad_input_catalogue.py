@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import ROOT, warehouse_path
+from test_validation import TAMPERS
 
 from energy_dw.validation.suites import SUITES
 
@@ -89,6 +90,21 @@ def test_every_named_proof_exists():
                 assert suite in suites, (name, ref)
                 labels = {f.label for f in suites[suite].frames} | {"columns"}
                 assert frame in labels, (name, ref)
+
+
+def test_every_validation_proof_has_a_tamper_case():
+    """A `validation:<suite>.<frame>` proof is a proof only if a broken copy of the warehouse makes
+    that frame fail: test_validation.py::test_each_catalogue_proof_fails_on_its_tampered_copy
+    runs one tamper case per proof (TAMPERS); a proof added here without one fails."""
+    proofs = {
+        ref
+        for row in catalogue().values()
+        for kind, ref in re.findall(r"`(fixture|pytest|validation):([^`]+)`", row["proof"])
+        if kind == "validation"
+    }
+    assert proofs, "the catalogue names validation proofs"
+    tampered = {case.proof for case in TAMPERS.values()}
+    assert proofs - tampered == set(), "validation proofs without a tamper case in TAMPERS"
 
 
 def test_fixture_rules_are_declared_in_the_project():
