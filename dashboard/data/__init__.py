@@ -18,6 +18,11 @@ Which warehouse is read is one setting, `DASHBOARD_TARGET`:
 
 A page opens one `session()` per run and reads every figure through it: on DuckDB that is one
 read-only connection to one published file, so a page never mixes two builds.
+
+Results of the DuckDB reader are kept in memory per server process, keyed by the published file
+(path, inode, modification time, size: `make build` publishes a new file, so a new build is never
+answered from an old one), the SQL and its parameters: a page is read once per build and filter,
+whoever opens it (`DASHBOARD_QUERY_CACHE`, default 256 results; 0 turns it off).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,6 +88,41 @@ def expand_parameters(sql: str, params: Mapping[str, Any] | None) -> tuple[str, 
     return PARAMETER.sub(replace, sql), flat
 
 
+class ResultCache:
+    """The last `size` query results (least recently used out), shared by the sessions of one
+    server process. Callers get a copy: a page may change its frame without touching the cache."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> pd.DataFrame | None:
+        with self._lock:
+            frame = self._results.get(key)
+            if frame is None:
+                return None
+            self._results.move_to_end(key)
+            return frame.copy()
+
+    def put(self, key: tuple, frame: pd.DataFrame) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._results[key] = frame.copy()
+            self._results.move_to_end(key)
+            while len(self._results) > self.size:
+                self._results.popitem(last=False)
+
+
+RESULTS = ResultCache(int(os.environ.get("DASHBOARD_QUERY_CACHE", "256")))
+
+
+def _file_identity(path: Path) -> tuple:
+    stat = path.stat()
+    return (str(path.resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 class DuckDBReader:
     """A read-only connection to one DuckDB file: the published warehouse."""
 
@@ -97,6 +139,8 @@ class DuckDBReader:
                 "Run `make build` to build it from the seeds.",
             )
         try:
+            # the file as it is now: the connection keeps reading it even if a build replaces it
+            self._identity = _file_identity(path)
             self._con = duckdb.connect(str(path), read_only=True)
         except duckdb.Error as error:
             raise WarehouseUnavailable(
@@ -109,8 +153,14 @@ class DuckDBReader:
 
         text, flat = expand_parameters(sql, params)
         text = PARAMETER.sub(lambda m: f"${m.group(1)}", text)
+        key = (self._identity, text, repr(sorted(flat.items()) if isinstance(flat, dict) else flat))
+        cached = RESULTS.get(key)
+        if cached is not None:
+            return cached
         try:
-            return self._con.execute(text, flat).df()
+            frame = self._con.execute(text, flat).df()
+            RESULTS.put(key, frame)
+            return frame
         except duckdb.CatalogException as error:
             raise WarehouseUnavailable(
                 f"The warehouse {self.path} has no {_relation_in(error, sql)}: it was built by an "

@@ -239,3 +239,63 @@ def test_every_page_of_a_report_depends_on_the_sources_of_its_report():
     assert {p.report for p in pages.of_report("metering")} == {"metering"}
     assert len(pages.of_report("metering")) == 7
     assert pages.PAGES["data_quality"].report == "data_quality"
+
+
+class _CountingConnection:
+    """Stands in for a reader's DuckDB connection and counts the queries that reach it."""
+
+    def __init__(self, con):
+        self.con, self.calls = con, 0
+
+    def execute(self, *args):
+        self.calls += 1
+        return self.con.execute(*args)
+
+    def close(self):
+        self.con.close()
+
+
+def _sales(path: Path, north: int) -> None:
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute(f"create table marts.fct_sales as select * from (values ('N', {north})) t(r, n)")
+    con.close()
+
+
+def test_a_query_is_read_once_per_build_and_parameters(tmp_path: Path):
+    path = tmp_path / "cached.duckdb"
+    _sales(path, 2)
+    sql = "select sum(n) as n from marts.fct_sales where r in @rs"
+    first, second = DuckDBReader(path), DuckDBReader(path)
+    try:
+        first._con = _CountingConnection(first._con)
+        second._con = _CountingConnection(second._con)
+        assert first.query(sql, {"rs": ["N"]})["n"].tolist() == [2]
+        # another session on the same file: answered from memory, a copy it may change freely
+        again = second.query(sql, {"rs": ["N"]})
+        assert again["n"].tolist() == [2] and second._con.calls == 0
+        again.loc[0, "n"] = 99
+        assert second.query(sql, {"rs": ["N"]})["n"].tolist() == [2]
+        # other parameters are another query
+        assert second.query(sql, {"rs": ["S"]})["n"].isna().all() and second._con.calls == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_new_build_is_never_answered_from_the_old_one(tmp_path: Path):
+    path = tmp_path / "cached.duckdb"
+    sql = "select sum(n) as n from marts.fct_sales"
+    _sales(path, 2)
+    reader = DuckDBReader(path)
+    try:
+        assert reader.query(sql)["n"].tolist() == [2]
+    finally:
+        reader.close()
+    _sales(path, 5)  # make build publishes a new file at the same path
+    reader = DuckDBReader(path)
+    try:
+        assert reader.query(sql)["n"].tolist() == [5]
+    finally:
+        reader.close()
