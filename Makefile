@@ -187,7 +187,19 @@ bench-dashboard: $(STAMP) chromium  ## page render times in Chromium: make bench
 SCORE_MANIFEST ?= target/manifest.json
 SCORE_MIN := 9.5
 
-.PHONY: score
+.PHONY: score mutate
+
+# Mutation testing of the SQL models (docs/mutation.md): a report, like the benchmark, not part of
+# make test. Builds the seeded warehouse once into target/mutation/, then per mutant rebuilds only
+# the mutated model and what reads it, with their unit and data tests. Report: target/mutation/.
+MUTATE_PER_MODEL ?= 12
+MUTATE_SEED ?= 16
+MUTATE_FOLDERS ?=
+
+mutate: $(STAMP)  ## mutation testing of the models: make mutate [MUTATE_PER_MODEL=12 MUTATE_SEED=16 MUTATE_FOLDERS="models/marts/usage"]
+	nice -n 5 $(BIN)/python -m energy_dw.mutation --per-model $(MUTATE_PER_MODEL) --seed $(MUTATE_SEED) \
+	    $(if $(MUTATE_FOLDERS),--folders $(MUTATE_FOLDERS))
+
 
 score: $(STAMP)  ## dbt-score of the project's metadata, failing below 9.5 [SCORE_MANIFEST=target/manifest.json]
 	@test -f $(SCORE_MANIFEST) || { echo "$(SCORE_MANIFEST) missing: run make build first" >&2; exit 1; }
