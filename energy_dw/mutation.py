@@ -50,7 +50,12 @@ DEFAULT_FOLDERS = (
 DEFAULT_SEED = 16
 DEFAULT_PER_MODEL = 12
 
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%-?\s*(\w+).*?%\}|\{#.*?#\}", re.S)
+# a Jinja span; a quoted string inside it is taken whole, so a `}}` in a hook's SQL string
+# (`post_hook="delete from {{ this }} ..."`) does not end the span
+_QUOTED = r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'"
+_JINJA = re.compile(
+    rf"\{{\{{(?:{_QUOTED}|.)*?\}}\}}|\{{%-?\s*(\w+)(?:{_QUOTED}|.)*?%\}}|\{{#.*?#\}}", re.S
+)
 _OFFSET_CALL = re.compile(r"\{\{-?\s*(?:add_days|dbt\.dateadd)\((.*?)\)\s*-?\}\}", re.S)
 _BLOCK_OPEN = {"if", "for"}
 _BLOCK_CLOSE = {"endif", "endfor"}

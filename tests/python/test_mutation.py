@@ -177,3 +177,15 @@ def test_fixed_sample_killed_and_equivalent_survives(tmp_path):
             os.environ.pop("DBT_DUCKDB_PATH", None)
         else:
             os.environ["DBT_DUCKDB_PATH"] = saved
+
+
+def test_a_quoted_jinja_span_inside_a_hook_string_is_masked_whole():
+    text = (
+        '{{ config(post_hook="delete from {{ this }} where id not in (select id from "\n'
+        "    ~ \"{{ ref('parent') }})\") }}\nselect a from t where a < 1\n"
+    )
+    masked = mutation.mask(text)
+    assert len(masked) == len(text)
+    assert "delete" not in masked and '"' not in masked, masked
+    assert masked.rstrip().endswith("select a from t where a < 1")
+    assert {m.operator for m in mutation.mutants(text)} >= {"comparison"}
