@@ -158,7 +158,7 @@ DASHBOARD_RUNS ?= 5
 .PHONY: dashboard chromium test-dashboard bench-dashboard
 
 dashboard: $(STAMP)  ## the dashboards on http://127.0.0.1:8501 (DASHBOARD_PORT) over warehouse.duckdb, read-only
-	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address 127.0.0.1 \
+	$(BIN)/python -m dashboard.serve --server.headless true --server.address 127.0.0.1 \
 	    --server.port $(DASHBOARD_PORT) --browser.gatherUsageStats false
 
 chromium:

@@ -14,6 +14,9 @@ drawn; see energy_dw.dashboard_browser):
   opening the page of a running app;
 - warm: `--warm` reloads of the same page in the first tab (browser cache filled, the page's
   Python imported, DuckDB's file pages in the OS cache), the median of them;
+- tab: the same page in a new tab of that first browser, once: a new session of the app (its
+  script run from the start, as for any reader opening the page) with Streamlit's JavaScript in the
+  browser's HTTP cache, as for every reader but the first time they ever open the app;
 - script: of the warm reloads, the seconds the server spent in the page's script (from the
   `new_session` to the `script_finished` websocket message): queries and Python, without drawing.
 
@@ -41,8 +44,9 @@ from energy_dw import dashboard_browser as browser
 
 def measure_page(
     playwright, database: Path, target: Path, page: str, warm: int, log: Path
-) -> tuple[float, float, list[float], list[float]]:
-    """(cold, new visitor, warm, warm script) seconds of one page on a fresh app and browser."""
+) -> tuple[float, float, float, list[float], list[float]]:
+    """(cold, new visitor, new tab, warm, warm script) seconds of one page on a fresh app and
+    browser."""
     with (
         browser.serve(database, target, log=log) as server,
         browser.browser_context(playwright) as context,
@@ -55,11 +59,15 @@ def measure_page(
             warm_times.append(tab.open(page))
             script_times.append(tab.runs.last_script_seconds)
             _check(tab, page)
+        opened = browser.DashboardPage(context, server.url)
+        new_tab = opened.open(page)
+        _check(opened, page)
+        opened.page.close()
         with browser.browser_context(playwright) as other:
             newcomer = browser.DashboardPage(other, server.url)
             visit = newcomer.open(page)
             _check(newcomer, page)
-        return cold, visit, warm_times, script_times
+        return cold, visit, new_tab, warm_times, script_times
 
 
 def _check(tab: browser.DashboardPage, page: str) -> None:
@@ -131,27 +139,29 @@ def main(argv: list[str] | None = None) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    series = ("cold", "visit", "warm", "script")
+    series = ("cold", "visit", "tab", "warm", "script")
     times: dict[str, dict[str, list[float]]] = {name: {p: [] for p in pages} for name in series}
     print(f"dashboard render times over {database} ({database.stat().st_size / 2**20:,.0f} MiB)")
     print(
         f"{args.runs} run(s); each page on a fresh app and browser, {args.warm} reloads, "
-        "then a new browser"
+        "a new tab, then a new browser"
     )
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as work, sync_playwright() as pw:
         for run in range(1, args.runs + 1):
             for page in pages:
-                first, visit, again, scripts = measure_page(
+                first, visit, tab, again, scripts = measure_page(
                     pw, database, target, page, args.warm, Path(work) / f"{page}-{run}.log"
                 )
                 times["cold"][page].append(first)
                 times["visit"][page].append(visit)
+                times["tab"][page].append(tab)
                 times["warm"][page].append(statistics.median(again) if again else float("nan"))
                 times["script"][page].append(
                     statistics.median(scripts) if scripts else float("nan")
                 )
                 print(
-                    f"run {run} {page:<24} cold {first:6.2f}  visit {visit:5.2f}  warm "
+                    f"run {run} {page:<24} cold {first:6.2f}  visit {visit:5.2f}  "
+                    f"tab {tab:5.2f}  warm "
                     + " ".join(f"{s:.2f}" for s in again)
                     + "  script "
                     + " ".join(f"{s:.2f}" for s in scripts),

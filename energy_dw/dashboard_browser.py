@@ -189,7 +189,8 @@ def serve(
     env: Mapping[str, str] | None = None,
     timeout: float = 60,
 ) -> Iterator[Server]:
-    """`streamlit run dashboard/app.py` on 127.0.0.1 over one warehouse; always stopped after.
+    """The app as `make dashboard` serves it (dashboard.serve: `streamlit run dashboard/app.py`
+    with its modules preloaded) on 127.0.0.1 over one warehouse; always stopped after.
 
     No file watcher: a view edited while the app runs must not put a "source changed" prompt on
     the page under test.
@@ -204,9 +205,9 @@ def serve(
     if dbt_target_path is not None:
         environment["DASHBOARD_DBT_TARGET_PATH"] = str(dbt_target_path)
     command = [
-        str(Path(sys.executable).parent / "streamlit"),
-        "run",
-        str(APP),
+        sys.executable,
+        "-m",
+        "dashboard.serve",  # `streamlit run dashboard/app.py`, its modules preloaded
         "--server.headless=true",
         "--server.address=127.0.0.1",
         f"--server.port={port}",
