@@ -267,11 +267,14 @@ def test_main_without_a_warehouse_says_so_on_stderr(tmp_path, monkeypatch, capsy
     assert not (tmp_path / "out").exists()
 
 
-def test_main_needs_out(capsys):
+@pytest.mark.parametrize(
+    "argv", [[], ["--out", "x", "--version", "first"]], ids=["no-out", "version"]
+)
+def test_main_refuses_a_missing_out_or_a_version_that_is_no_integer(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
-        ox.main([])
-    assert exit_.value.code == 2
-    assert "--out" in capsys.readouterr().err
+        ox.main(argv)
+    assert exit_.value.code == 2  # argparse's usage error, not a traceback
+    assert "usage:" in capsys.readouterr().err
 
 
 def test_main_help_describes_every_option(capsys):

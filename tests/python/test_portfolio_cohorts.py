@@ -392,3 +392,18 @@ def test_every_account_churned_is_null_even_when_flagged_defaulted_too():
 def test_engine_cells_error_names_what_it_got(name):
     with pytest.raises(TypeError, match=r"DuckDB relation or pandas DataFrame: \[1, 2, 3\]"):
         MODULES[name].engine_cells([1, 2, 3])
+
+
+@pytest.mark.parametrize("name", ["default", "churn"])
+@pytest.mark.parametrize("dtype", ["int32", "float64"])
+def test_the_matrix_casts_months_since_installation_to_int64(name, dtype):
+    """DuckDB's INTEGER arrives as int32, a Spark column with NULLs as float: always BIGINT out."""
+    module = MODULES[name]
+    cells = module.account_month_cells(worked_example())
+    cells["months_since_installation"] = cells["months_since_installation"].astype(dtype)
+    if name == "default":
+        matrix = module.default_matrix_from_cells(cells)
+    else:
+        matrix = module.churn_matrix_from_cells(cells)
+    assert str(matrix["months_since_installation"].dtype) == "int64"
+    assert list(matrix["months_since_installation"]) == list(range(7))
