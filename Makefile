@@ -187,7 +187,7 @@ bench-dashboard: $(STAMP) chromium  ## page render times in Chromium: make bench
 SCORE_MANIFEST ?= target/manifest.json
 SCORE_MIN := 9.5
 
-.PHONY: score mutate
+.PHONY: score mutate mutate-python
 
 # Mutation testing of the SQL models (docs/mutation.md): a report, like the benchmark, not part of
 # make test. Builds the seeded warehouse once into target/mutation/, then per mutant rebuilds only
@@ -199,6 +199,12 @@ MUTATE_FOLDERS ?=
 mutate: $(STAMP)  ## mutation testing of the models: make mutate [MUTATE_PER_MODEL=12 MUTATE_SEED=16 MUTATE_FOLDERS="models/marts/usage"]
 	nice -n 5 $(BIN)/python -m energy_dw.mutation --per-model $(MUTATE_PER_MODEL) --seed $(MUTATE_SEED) \
 	    $(if $(MUTATE_FOLDERS),--folders $(MUTATE_FOLDERS))
+	$(MAKE) --no-print-directory mutate-python
+
+# The Python models and the Opower export (docs/mutation/python.md): mutmut, every mutant, only the
+# pytest tests that call the mutated function, no dbt build. Report: target/mutation/python/.
+mutate-python: $(STAMP)  ## mutation testing of the Python models and the Opower export (mutmut)
+	nice -n 5 $(BIN)/python -m energy_dw.mutation_python --work target/mutation/python
 
 
 score: $(STAMP)  ## dbt-score of the project's metadata, failing below 9.5 [SCORE_MANIFEST=target/manifest.json]

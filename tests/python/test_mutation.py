@@ -4,6 +4,7 @@ one known equivalent) so the tool stays honest (docs/mutation.md)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -189,3 +190,25 @@ def test_a_quoted_jinja_span_inside_a_hook_string_is_masked_whole():
     assert "delete" not in masked and '"' not in masked, masked
     assert masked.rstrip().endswith("select a from t where a < 1")
     assert {m.operator for m in mutation.mutants(text)} >= {"comparison"}
+
+
+# --- the Python side (energy_dw.mutation_python, mutmut): one mutant of the export must die ------
+
+
+def test_a_python_mutant_of_the_export_dies(tmp_path):
+    """`if value is None` turned into `if value is not None` in format_value: every field empty."""
+    from contextlib import chdir
+
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    from energy_dw import mutation_python
+
+    name = "energy_dw.opower_export.x_format_value__mutmut_1"
+    work = tmp_path / "python"
+    argv = ["energy_dw/opower_export.py", "--work", str(work), "--max-children", "1"]
+    assert mutation_python.main([*argv, "--mutant", name]) == 0
+    with chdir(work / "root"):
+        diff = get_diff_for_mutant(name, path="energy_dw/opower_export.py")
+    assert "+    if value is not None:" in diff, diff  # the mutant this test means
+    results = json.loads((work / "results.json").read_text())["mutants"]
+    assert [(r["mutant"], r["killed"]) for r in results] == [(name, True)]

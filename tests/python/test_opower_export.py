@@ -183,3 +183,110 @@ def test_export_of_the_built_warehouse(warehouse, tmp_path):
     # every row of the built feed carries the rate code in force on its date_to
     assert lines[0].split("\t")[-1] == "rate_code"
     assert all(line.split("\t")[-1] for line in lines[1:]), "a feed row without a rate code"
+
+
+# --- what the mutation testing of this module found untested (docs/mutation/python.md) ---------
+
+
+def test_format_value_reads_a_date_written_as_text_and_an_int_kind_from_a_float():
+    assert ox.format_value("2013-10-28", "date") == "20131028"
+    assert ox.format_value("2013-10-28 23:59:59", "date") == "20131028"  # a timestamp's text
+    assert ox.format_value(dt.datetime(2013, 10, 28, 6), "date") == "20131028"
+    assert ox.format_value(28.0, "int") == "28"  # never "28.0"
+    assert ox.format_value("E-STD-VAR", "text") == "E-STD-VAR"
+
+
+def test_errors_say_what_is_wrong():
+    with pytest.raises(ValueError, match=r"field 'a\\tb' contains a tab or a line break"):
+        ox.format_value("a\tb", "text")
+    with pytest.raises(ValueError, match="expected 12 fields, got 2"):
+        ox.format_row(["a", "b"])
+    with pytest.raises(ValueError, match="utility 'So': lower-case letters and digits only"):
+        ox.file_name("So", 1, dt.datetime(2026, 11, 1))
+    with pytest.raises(ValueError, match="version 0: a positive integer"):
+        ox.file_name("soenergy", 0, dt.datetime(2026, 11, 1))
+
+
+def test_write_file_creates_nested_folders_and_reuses_an_existing_one(tmp_path):
+    moment = dt.datetime(2026, 11, 1)
+    nested = tmp_path / "a" / "b"
+    first = ox.write_file([], nested, "soenergy", 1, moment)
+    second = ox.write_file([], nested, "soenergy", 2, moment)  # the folder exists already
+    assert first.parent == second.parent == nested
+    assert read_lines(first) == ["\t".join(ox.HEADER)]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [["('2026-10-31', 'a'), ('2026-10-30', 'b')"], ["(null, 'no day')"]],
+    ids=["two", "null"],
+)
+def test_read_feed_needs_exactly_one_as_of_day(small_warehouse, rows):
+    import duckdb
+
+    con = duckdb.connect(str(small_warehouse))
+    con.execute("delete from utilities.util_as_of_date")
+    con.execute(f"insert into utilities.util_as_of_date values {rows[0]}")
+    with pytest.raises(RuntimeError, match="utilities.util_as_of_date must hold exactly one as-of"):
+        ox.read_feed(con)
+    con.close()
+
+
+def test_export_opens_the_warehouse_read_only(small_warehouse, tmp_path):
+    """A reader (a dashboard) holds the file open read-only: the export must open it the same way
+    (DuckDB refuses a second connection to a file with another configuration)."""
+    import duckdb
+
+    reader = duckdb.connect(str(small_warehouse), read_only=True)
+    try:
+        path = ox.export(small_warehouse, tmp_path / "out", "soenergy", 1)
+    finally:
+        reader.close()
+    assert len(read_lines(path)) == 4
+
+
+def test_main_defaults_and_the_warehouse_from_the_environment(
+    small_warehouse, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("DBT_DUCKDB_PATH", str(small_warehouse))
+    out = tmp_path / "out"
+    assert ox.main(["--out", str(out)]) == 0
+    expected = out / "opwr_soenergy_res_1_usage_20261101000000.gz"
+    assert capsys.readouterr().out == f"{expected}\n"
+    assert len(read_lines(expected)) == 4
+
+
+def test_main_without_a_warehouse_says_so_on_stderr(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("DBT_DUCKDB_PATH", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "WAREHOUSE.DUCKDB").touch()  # another name: the default is warehouse.duckdb
+    assert ox.main(["--out", str(tmp_path / "out")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "warehouse warehouse.duckdb not found: build it first\n"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["--out", "x", "--version", "first"]], ids=["no-out", "version"]
+)
+def test_main_refuses_a_missing_out_or_a_version_that_is_no_integer(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        ox.main(argv)
+    assert exit_.value.code == 2  # argparse's usage error, not a traceback
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_main_help_describes_every_option(capsys):
+    with pytest.raises(SystemExit):
+        ox.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    for phrase in [
+        "Write the Opower usage feed as the file Opower receives.",
+        "--out OUT folder to write the file into",
+        "--utility UTILITY utility name in the file name",
+        "--version VERSION file version",
+        "--database DATABASE the DuckDB warehouse"
+        " (default: $DBT_DUCKDB_PATH, else warehouse.duckdb)",
+    ]:
+        assert phrase in text, phrase
