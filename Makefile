@@ -22,7 +22,7 @@ CI_ENV := DBT_TARGET_PATH=$(CI_TARGET) DBT_LOG_PATH=$(CI_TARGET)/logs DBT_DUCKDB
 # `mf` reads only <project>/target/semantic_manifest.json: a scratch root whose target is target/ci.
 CI_PROJECT := $(CI_TARGET)/project
 
-.PHONY: help venv seeds build publish bench test dbt-ci check-bigquery check-project semantic validate scan-secrets scan-pii export-opower pytest readme-check lint lint-sql lint-py docs clean lock
+.PHONY: help venv seeds build publish refresh bench test dbt-ci check-bigquery check-project semantic validate scan-secrets scan-pii export-opower pytest readme-check lint lint-sql lint-py docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -51,6 +51,21 @@ build: $(STAMP)  ## build the warehouse from the seeds into target/warehouse.duc
 
 publish: $(STAMP)  ## publish the working file (target/warehouse.duckdb) as warehouse.duckdb, atomically
 	$(BIN)/python -m energy_dw.publish
+
+# The daily refresh, what a scheduler runs (orchestration/): the freshness gate, the incremental
+# `dbt build` (never --full-refresh) into the working file, the GX validation, then publish
+# (energy_dw/refresh.py). On failure: the failure report and a non-zero exit (make's own 2; the
+# step's status, 3 to 6, is printed, and is the exit status of `python -m energy_dw.refresh`).
+# RETRY=1 resumes a build that died (dbt retry, or the build again when the run left no results).
+# A scheduler whose Python environment already holds the locked requirements (Cloud Composer
+# installs them into its environment) runs `make refresh VENV=<its prefix> INSTALLED=1`.
+REFRESH_VARS ?=
+REFRESH_SELECT ?=
+RETRY ?=
+
+refresh: $(if $(INSTALLED),,$(STAMP))  ## the daily refresh: freshness gate, incremental dbt build, validation, publish [REFRESH_VARS=yaml REFRESH_SELECT=... RETRY=1 INSTALLED=1]
+	$(BIN)/python -m energy_dw.refresh $(if $(REFRESH_VARS),--vars '$(REFRESH_VARS)') \
+	    $(if $(REFRESH_SELECT),--select $(REFRESH_SELECT)) $(if $(RETRY),--retry)
 
 dbt-ci: $(STAMP)  ## dbt seed + build (models, data tests, unit tests) into target/ci/ci.duckdb
 	@mkdir -p $(CI_TARGET)
