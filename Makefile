@@ -61,11 +61,13 @@ publish: $(STAMP)  ## publish the working file (target/warehouse.duckdb) as ware
 # installs them into its environment) runs `make refresh VENV=<its prefix> INSTALLED=1`.
 REFRESH_VARS ?=
 REFRESH_SELECT ?=
+REFRESH_EXCLUDE ?=
 RETRY ?=
 
-refresh: $(if $(INSTALLED),,$(STAMP))  ## the daily refresh: freshness gate, incremental dbt build, validation, publish [REFRESH_VARS=yaml REFRESH_SELECT=... RETRY=1 INSTALLED=1]
+refresh: $(if $(INSTALLED),,$(STAMP))  ## the daily refresh: freshness gate, incremental dbt build, validation, publish [REFRESH_VARS=yaml REFRESH_SELECT=... REFRESH_EXCLUDE=... RETRY=1 INSTALLED=1]
 	$(BIN)/python -m energy_dw.refresh $(if $(REFRESH_VARS),--vars '$(REFRESH_VARS)') \
-	    $(if $(REFRESH_SELECT),--select $(REFRESH_SELECT)) $(if $(RETRY),--retry)
+	    $(if $(REFRESH_SELECT),--select $(REFRESH_SELECT)) $(if $(REFRESH_EXCLUDE),--exclude $(REFRESH_EXCLUDE)) \
+	    $(if $(RETRY),--retry)
 
 dbt-ci: $(STAMP)  ## dbt seed + build (models, data tests, unit tests) into target/ci/ci.duckdb
 	@mkdir -p $(CI_TARGET)

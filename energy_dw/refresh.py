@@ -24,8 +24,8 @@ them, e.g. SIGKILL or a lost worker) there is nothing for `dbt retry` to resume 
 build is run again: an incremental refresh over the same data is idempotent
 (tests/python/test_incremental.py), so a rerun rebuilds exactly what the killed run would have.
 
-Usage: python -m energy_dw.refresh [--target T] [--vars YAML] [--select ...] [--retry]
-                                   [--published warehouse.duckdb] [--no-validate]
+Usage: python -m energy_dw.refresh [--target T] [--vars YAML] [--select ...] [--exclude ...]
+                                   [--retry] [--published warehouse.duckdb] [--no-validate]
 """
 
 from __future__ import annotations
@@ -120,6 +120,8 @@ class Refresh:
         if select and self.args.select:
             # a test runs when all the models it reads are selected, not when one is
             arguments += ["--select", *self.args.select, "--indirect-selection", "cautious"]
+        if select and self.args.exclude:
+            arguments += ["--exclude", *self.args.exclude]
         log("$ " + " ".join(arguments))
         env = dict(os.environ)
         if self.engine == "duckdb":  # every target writes the one working file
@@ -226,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", help="dbt target (default $DBT_TARGET, else dev)")
     parser.add_argument("--vars", default="", help="dbt --vars (YAML)")
     parser.add_argument("--select", nargs="+", help="build only these (dbt --select)")
+    parser.add_argument("--exclude", nargs="+", help="leave these out (dbt --exclude)")
     parser.add_argument("--retry", action="store_true", help="resume the last build that died")
     parser.add_argument(
         "--published",

@@ -28,6 +28,12 @@ from conftest import ROOT
 from test_incremental import SCALE, _difference, _incremental_models, _replay_days
 
 SELECTION = "+config.materialized:incremental"
+# Left out of the replayed refreshes: the unit tests (they read no data; make dbt-ci runs them),
+# and one data test the replay itself breaks, not the refresh: `raw_loaded_before` hides a sale
+# order ordered after the moment, but shows one ordered before it with its later `fulfilled_at`
+# (pulse.sale_order is loaded at `ordered_at`), so an installation date lies after the
+# replayed day's snapshot; a full build as of that moment fails the same test.
+EXCLUDE = "test_type:unit fct_portfolio_account_monthly,test_name:expression_is_true"
 VENV = Path(sys.prefix)
 
 
@@ -78,7 +84,10 @@ def replay(tmp_path_factory):
     runs = []
     for day in days:
         run = _make_refresh(
-            project, loaded_before(day + timedelta(days=1)), f"REFRESH_SELECT={SELECTION}"
+            project,
+            loaded_before(day + timedelta(days=1)),
+            f"REFRESH_SELECT={SELECTION}",
+            f"REFRESH_EXCLUDE={EXCLUDE}",
         )
         runs.append(run)
         assert run.returncode == 0, f"make refresh for {day}:\n{run.stdout[-6000:]}{run.stderr}"
