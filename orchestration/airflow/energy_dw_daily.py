@@ -15,7 +15,8 @@ touches no database), with the production defaults:
   (default: Composer's own, where they are installed as the environment's PyPI packages;
   `make` is told not to install: INSTALLED=1);
 - `energy_dw_target` (`prod`: BigQuery; `ci` or `dev`: DuckDB, as the check runs it),
-  `energy_dw_target_path`, `energy_dw_bq_project`, `energy_dw_dataproc_bucket`.
+  `energy_dw_target_path`, `energy_dw_duckdb_path` (DuckDB only), `energy_dw_bq_project`,
+  `energy_dw_dataproc_bucket`.
 
 The Composer service account has the roles listed in docs/bigquery.md: it authenticates through
 application-default credentials (DBT_BQ_METHOD=oauth), so no key file. The check
@@ -45,6 +46,8 @@ ENV = {
     "DBT_TARGET": variable("target", "prod"),
     "DBT_TARGET_PATH": TARGET_PATH,
     "DBT_LOG_PATH": f"{TARGET_PATH}/logs",
+    # DuckDB targets only (the check): the working file, relative to the project directory
+    "DBT_DUCKDB_PATH": variable("duckdb_path", "target/warehouse.duckdb"),
     "DBT_BQ_METHOD": "oauth",
     "DBT_BQ_PROJECT": variable("bq_project", "soe-prod-data-core-7529"),
     "DBT_BQ_DATASET": "analytics",
@@ -74,7 +77,7 @@ with DAG(
     )
     docs = BashOperator(
         task_id="docs",
-        bash_command=f"{VENV}/bin/dbt docs generate --project-dir {PROJECT_DIR}"
+        bash_command=f"cd {PROJECT_DIR} && {VENV}/bin/dbt docs generate"
         f" --profiles-dir {PROJECT_DIR} --target-path {TARGET_PATH}",
         env=ENV,
         append_env=True,
