@@ -20,7 +20,7 @@ touches no database), with the production defaults:
 
 The Composer service account has the roles listed in docs/bigquery.md: it authenticates through
 application-default credentials (DBT_BQ_METHOD=oauth), so no key file. The check
-(`make check-airflow`, tests/python/test_orchestration.py) loads this file in a DagBag and runs
+(`make check-airflow`, energy_dw/airflow_check.py) loads this file in a DagBag and runs
 its tasks against DuckDB on the seeds.
 """
 
