@@ -22,7 +22,7 @@ CI_ENV := DBT_TARGET_PATH=$(CI_TARGET) DBT_LOG_PATH=$(CI_TARGET)/logs DBT_DUCKDB
 # `mf` reads only <project>/target/semantic_manifest.json: a scratch root whose target is target/ci.
 CI_PROJECT := $(CI_TARGET)/project
 
-.PHONY: help venv seeds build publish bench test dbt-ci check-bigquery check-project semantic validate scan-secrets scan-pii export-opower pytest readme-check lint lint-sql lint-py docs clean lock
+.PHONY: help venv seeds build publish refresh bench test dbt-ci check-bigquery check-airflow check-project semantic validate scan-secrets scan-pii export-opower pytest readme-check lint lint-sql lint-py docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -52,6 +52,23 @@ build: $(STAMP)  ## build the warehouse from the seeds into target/warehouse.duc
 publish: $(STAMP)  ## publish the working file (target/warehouse.duckdb) as warehouse.duckdb, atomically
 	$(BIN)/python -m energy_dw.publish
 
+# The daily refresh, what a scheduler runs (orchestration/): the freshness gate, the incremental
+# `dbt build` (never --full-refresh) into the working file, the GX validation, then publish
+# (energy_dw/refresh.py). On failure: the failure report and a non-zero exit (make's own 2; the
+# step's status, 3 to 6, is printed, and is the exit status of `python -m energy_dw.refresh`).
+# RETRY=1 resumes a build that died (dbt retry, or the build again when the run left no results).
+# A scheduler whose Python environment already holds the locked requirements (Cloud Composer
+# installs them into its environment) runs `make refresh VENV=<its prefix> INSTALLED=1`.
+REFRESH_VARS ?=
+REFRESH_SELECT ?=
+REFRESH_EXCLUDE ?=
+RETRY ?=
+
+refresh: $(if $(INSTALLED),,$(STAMP))  ## the daily refresh: freshness gate, incremental dbt build, validation, publish [REFRESH_VARS=yaml REFRESH_SELECT=... REFRESH_EXCLUDE=... RETRY=1 INSTALLED=1]
+	$(BIN)/python -m energy_dw.refresh $(if $(REFRESH_VARS),--vars '$(REFRESH_VARS)') \
+	    $(if $(REFRESH_SELECT),--select $(REFRESH_SELECT)) $(if $(REFRESH_EXCLUDE),--exclude $(REFRESH_EXCLUDE)) \
+	    $(if $(RETRY),--retry)
+
 dbt-ci: $(STAMP)  ## dbt seed + build (models, data tests, unit tests) into target/ci/ci.duckdb
 	@mkdir -p $(CI_TARGET)
 	$(CI_ENV) $(DBT) seed --target ci --full-refresh
@@ -74,6 +91,12 @@ BQ_CHECK_ARGS ?=
 
 check-bigquery: $(STAMP)  ## BigQuery without credentials: emulator build, strictness, same numbers as DuckDB, Python models on PySpark
 	$(BIN)/python -m energy_dw.bigquery.emulator check $(BQ_CHECK_ARGS)
+
+# The Airflow example (orchestration/airflow/) in Airflow's own virtualenv, .venv-airflow (from
+# orchestration/airflow/requirements.txt; created once, reused): loaded in a DagBag, then its
+# tasks run (dag.test()) against DuckDB on the seeds in a scratch root under target/ci/airflow.
+check-airflow: $(STAMP)  ## the Airflow DAG in Airflow's own virtualenv: DagBag without import errors, its tasks run against DuckDB
+	$(BIN)/python -m energy_dw.airflow_check check --work $(CI_TARGET)/airflow
 
 validate: $(STAMP)  ## great-expectations suites over the built marts (Data Docs: target/ci/validation_docs)
 	$(CI_ENV) $(BIN)/python -m energy_dw.validation --docs-dir $(CI_TARGET)/validation_docs
@@ -117,7 +140,7 @@ lint: lint-py lint-sql  ## ruff and sqlfluff (zero violations)
 
 # Under make test a skipped test fails unless README.md lists it (energy_dw/pytest_skips.py).
 test: export ENERGY_DW_STRICT_SKIPS = 1
-test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, dbt-score, semantic layer, GX, PII, pytest, dashboards in Chromium, sqlfluff, README
+test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, dbt-score, semantic layer, GX, PII, pytest, Airflow, dashboards in Chromium, sqlfluff, README
 	$(BIN)/python -m energy_dw.untouched snapshot $(CI_TARGET)/untouched.json \
 	    --inside target/ci --inside target/dashboard
 	$(MAKE) --no-print-directory lint-py
@@ -131,6 +154,7 @@ test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, d
 	$(MAKE) --no-print-directory validate
 	$(MAKE) --no-print-directory scan-pii
 	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory check-airflow
 	$(MAKE) --no-print-directory test-dashboard
 	$(MAKE) --no-print-directory lint-sql
 	$(MAKE) --no-print-directory readme-check
