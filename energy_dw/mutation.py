@@ -10,9 +10,10 @@ syntax tree (no-op edits and syntax errors never reach dbt).
 
 The runner builds the seeded warehouse once, then per mutant: restores a copy of that DuckDB
 file, writes the mutant into a scratch root of the project (every file a symlink but the mutated
-model) and runs `dbt build --select <model>+` in one process (dbtRunner; partial parsing keeps
-the per-mutant parse short). A mutant is killed when a model, unit test or data test of that
-selection errors or fails.
+model) and runs `dbt build --select <model>+` (dbtRunner, in a forked child process: dbt-duckdb
+keeps the database open in the process after an invocation, so a copy made under it would not be
+what the next build reads; partial parsing keeps the per-mutant parse short). A mutant is killed
+when a model, unit test or data test of that selection errors or fails.
 
 Usage: python -m energy_dw.mutation [--folders models/marts/operations ...] [--per-model 12]
        [--seed 16] [--base FILE] [--work DIR] [--list]
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -398,9 +400,32 @@ def scratch_root(dest: Path, root: Path = ROOT) -> Path:
     return dest
 
 
+def _invoke(args: list[str]) -> tuple[bool, list[str]]:
+    """One dbt invocation: (succeeded, the nodes that errored or failed)."""
+    from dbt.cli.main import dbtRunner
+
+    res = dbtRunner().invoke(args)
+    failing = []
+    if res.result is not None:
+        for r in res.result:
+            if str(r.status).lower() in ("error", "fail", "runtime error"):
+                failing.append(r.node.name)
+    return bool(res.success), failing
+
+
+def _in_child(args: list[str]) -> tuple[bool, list[str]]:
+    """_invoke in a forked child process. dbt-duckdb leaves the DuckDB database open in the
+    process after an invocation (its WAL not checkpointed): in one process, a base built there
+    would be copied without its WAL, and the next copy of the base over the open work file would
+    not be what the next build reads (it would see the previous mutant's tables). The child's
+    exit closes the database."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(_invoke, (args,))
+
+
 class Runner:
     def __init__(self, work: Path, base: Path, root: Path = ROOT):
-        from dbt.cli.main import dbtRunner
+        import dbt.cli.main  # noqa: F401  (imported once: the forked children inherit it)
 
         self.root, self.work, self.base = root, work, base
         self.project = scratch_root(work / "project", root)
@@ -408,11 +433,15 @@ class Runner:
         os.environ["DBT_DUCKDB_PATH"] = str(self.db)
         os.environ["DBT_PROFILES_DIR"] = str(root)
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-        self.dbt = dbtRunner()
 
     def build(self, model: str, downstream: bool = True) -> tuple[bool, list[str]]:
         """dbt build of model+ (or the model alone) on a fresh copy of the base file:
         (passed, failing nodes)."""
+        if Path(f"{self.base}.wal").exists():
+            # a copy without the WAL would miss the base's last writes
+            raise RuntimeError(f"{self.base}.wal exists: the base file is open elsewhere")
+        # a previous build's WAL must not be replayed onto the fresh copy
+        Path(f"{self.db}.wal").unlink(missing_ok=True)
         shutil.copyfile(self.base, self.db)
         args = [
             "build",
@@ -429,13 +458,8 @@ class Runner:
             "--quiet",
             "--no-write-json",
         ]
-        res = self.dbt.invoke(args)
-        failing = []
-        if res.result is not None:
-            for r in res.result:
-                if str(r.status).lower() in ("error", "fail", "runtime error"):
-                    failing.append(r.node.name)
-        return bool(res.success) and not failing, failing
+        succeeded, failing = _in_child(args)
+        return succeeded and not failing, failing
 
     def run_mutant(
         self, path: Path, text: str, mutant: Mutant, downstream: bool = True
@@ -452,16 +476,15 @@ class Runner:
 
 
 def build_base(base: Path, work: Path, root: Path = ROOT) -> None:
-    """Seed and build the warehouse once (ci target, full refresh) into `base`."""
-    from dbt.cli.main import dbtRunner
-
+    """Seed and build the warehouse once (ci target, full refresh) into `base` (in a child
+    process, so that the file is closed and complete when it is copied)."""
     os.environ["DBT_DUCKDB_PATH"] = str(base)
     os.environ["DBT_PROFILES_DIR"] = str(root)
     common = ["--target", "ci", "--full-refresh", "--project-dir", str(root)]
     common += ["--target-path", str(work / "base_target"), "--log-path", str(work / "logs")]
     for command in ("seed", "build"):
-        res = dbtRunner().invoke([command, *common, "--quiet"])
-        if not res.success:
+        succeeded, _ = _in_child([command, *common, "--quiet"])
+        if not succeeded:
             raise SystemExit(f"the base build failed (dbt {command})")
 
 

@@ -9,6 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from energy_dw import mutation
@@ -169,10 +170,21 @@ def test_fixed_sample_killed_and_equivalent_survives(tmp_path):
         # the model alone (its unit and data tests): quick, and enough for this sample
         passed, failing = runner.build(SAMPLE_MODEL.stem, downstream=False)
         assert passed, failing
+        # dbt-duckdb leaves the database open in the process that ran dbt: the builds run in a
+        # child process, so this one can open the work file, and a table left in it (as a
+        # previous mutant's would be) is gone once the next build has copied the base again
+        with duckdb.connect(str(runner.db)) as con:
+            con.execute("create table main.left_by_a_previous_build as select 1 as x")
         for operator, replacement, near, must_die in SAMPLE:
             m = pick(text, operator, replacement, near)
             killed, _ = runner.run_mutant(SAMPLE_MODEL, text, m, downstream=False)
             assert killed == must_die, m.diff(text)
+        with duckdb.connect(str(runner.db)) as con:
+            left = con.execute(
+                "select count(*) from information_schema.tables"
+                " where table_name = 'left_by_a_previous_build'"
+            ).fetchone()[0]
+        assert left == 0
     finally:
         if saved is None:
             os.environ.pop("DBT_DUCKDB_PATH", None)
