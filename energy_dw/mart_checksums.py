@@ -4,9 +4,10 @@
     python -m energy_dw.mart_checksums check --fixture F [--database D] [--target-path T]
     python -m energy_dw.mart_checksums scale --scale 0.01 [--update] [--work DIR]
 
-The marts are every model whose configured schema is `marts` in the build's manifest
-(models/marts and the Python cohort models of python_models/portfolio), never a list kept by
-hand. For each, one query over the built DuckDB file gives:
+The marts are, from the build's manifest (never a list kept by hand), every model under
+models/marts (the restricted dim_portfolio_customer_lookup too: only sums of hashes of its
+values are written) and every model configured into the `marts` schema (the Python cohort models
+of python_models/portfolio). For each, one query over the built DuckDB file gives:
 
 - `rows`: the row count;
 - `checksum`: the sum over the rows of a 60-bit piece of the MD5 of the row's canonical text,
@@ -23,12 +24,12 @@ string differ. Columns are taken in name order, so a model that only reorders it
 its checksum. The columns in EXCLUDED, legitimately different from one run to the next, are
 left out, by name.
 
-`scale` generates a scale (once, into data/scale_<S>/, like the benchmark), then builds it three
-ways and checks each against the fixture `tests/fixtures/mart_checksums/scale_<S>.json`:
-a full refresh, an incremental refresh that adds the last load day to a full build of the days
-before it (`raw_loaded_before`), and the same refresh run a second time (which must change
-nothing). With `--update` it writes the fixture from the full refresh instead, then checks the
-two refreshes against it.
+`scale` generates a scale once (into data/scale_<S>/ like the benchmark, or --data), then builds
+it three ways and checks each against the fixture `tests/fixtures/mart_checksums/scale_<S>.json`
+(dots as underscores): a full refresh; an incremental refresh that adds the last load day to a
+full build of the days before it (`raw_loaded_before`); the same refresh run a second time
+(which must change nothing). With `--update` it writes the fixture from the full refresh
+instead, then checks the two refreshes against it.
 """
 
 from __future__ import annotations
@@ -57,12 +58,16 @@ INTEGER_TYPES = {
 
 
 def marts(manifest: dict) -> list[dict]:
-    """The models configured into the marts schema (SQL and Python), sorted by name."""
+    """Every model under models/marts (dim_portfolio_customer_lookup too, built in `restricted`)
+    and every other model configured into the marts schema (the Python cohort models), by name."""
     nodes = [
         node
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
-        and node["config"].get("schema") == MART_SCHEMA
+        and (
+            node["original_file_path"].startswith("models/marts/")
+            or node["config"].get("schema") == MART_SCHEMA
+        )
         and node["config"].get("materialized") != "ephemeral"
     ]
     return sorted(nodes, key=lambda node: node["alias"])
@@ -225,11 +230,13 @@ def _dbt(args: list[str], env: dict[str, str], common: list[str], variables: dic
     return time.perf_counter() - started
 
 
-def scale(scale_name: str, work: Path, update: bool, fixture: Path | None) -> int:
+def scale(
+    scale_name: str, work: Path, update: bool, fixture: Path | None, data: Path | None
+) -> int:
     from energy_dw import bench
 
     fixture = fixture or FIXTURES / f"scale_{scale_name.replace('.', '_')}.json"
-    data = ROOT / "data" / f"scale_{scale_name}"
+    data = data or ROOT / "data" / f"scale_{scale_name}"
     started = time.perf_counter()
     if bench.generate(scale_name, data) is not None:
         print(f"generated {data} in {time.perf_counter() - started:.1f} s")
@@ -289,11 +296,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_argument("--scale", default="0.01")
     sub.add_argument("--work", type=Path, default=ROOT / "target" / "same_numbers")
     sub.add_argument("--fixture", type=Path, default=None)
+    sub.add_argument("--data", type=Path, default=None, help="default: data/scale_<S>")
     sub.add_argument("--update", action="store_true", help="write the fixture from a full refresh")
     args = parser.parse_args(argv)
 
     if args.command == "scale":
-        return scale(args.scale, args.work, args.update, args.fixture)
+        return scale(args.scale, args.work, args.update, args.fixture, args.data)
     manifest = args.target_path / "manifest.json"
     if args.command == "write":
         write(args.fixture, args.database, manifest, "the seeded CI build (make dbt-ci)")
