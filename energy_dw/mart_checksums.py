@@ -123,6 +123,7 @@ def mart_checksum(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> dic
 def compute(database: Path, manifest_path: Path) -> dict:
     manifest = json.loads(manifest_path.read_text())
     con = duckdb.connect(str(database), read_only=True)
+    con.execute("set enable_progress_bar = false")
     try:
         result = {
             node["alias"]: mart_checksum(con, node["schema"], node["alias"])
