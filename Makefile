@@ -140,7 +140,7 @@ lint: lint-py lint-sql  ## ruff and sqlfluff (zero violations)
 
 # Under make test a skipped test fails unless README.md lists it (energy_dw/pytest_skips.py).
 test: export ENERGY_DW_STRICT_SKIPS = 1
-test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, dbt-score, semantic layer, GX, PII, pytest, Airflow, dashboards in Chromium, sqlfluff, README
+test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, dbt-score, semantic layer, GX, PII, pytest, Airflow, same numbers at scale 0.01, dashboards in Chromium, sqlfluff, README
 	$(BIN)/python -m energy_dw.untouched snapshot $(CI_TARGET)/untouched.json \
 	    --inside target/ci --inside target/dashboard
 	$(MAKE) --no-print-directory lint-py
@@ -155,10 +155,34 @@ test: $(STAMP)  ## every check: ruff, secrets, dbt build, BigQuery, structure, d
 	$(MAKE) --no-print-directory scan-pii
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory check-airflow
+	$(MAKE) --no-print-directory same-numbers SAME_NUMBERS_DATA=$(CI_TARGET)/scale_$(SAME_NUMBERS_SCALE)
 	$(MAKE) --no-print-directory test-dashboard
 	$(MAKE) --no-print-directory lint-sql
 	$(MAKE) --no-print-directory readme-check
 	$(BIN)/python -m energy_dw.untouched verify $(CI_TARGET)/untouched.json
+
+# Same numbers (docs/incremental.md): every mart equals its committed checksum
+# (tests/fixtures/mart_checksums/). The seeds' fixture is checked by make pytest over the CI build
+# (tests/python/test_same_numbers.py); the generated scale 0.01 (data/scale_0.01, generated once)
+# by make same-numbers: a full refresh, an incremental refresh of the last load day and a second
+# refresh, each against the fixture. After a deliberate change of the numbers, make
+# same-numbers-update rebuilds the CI warehouse and rewrites both fixtures (review the diff).
+# make test runs it too, with the generated files under target/ci/ (nothing outside it changes).
+SAME_NUMBERS_SCALE ?= 0.01
+SAME_NUMBERS_WORK := $(CI_TARGET)/same_numbers
+SAME_NUMBERS_DATA ?= data/scale_$(SAME_NUMBERS_SCALE)
+
+.PHONY: same-numbers same-numbers-update
+
+same-numbers: $(STAMP)  ## the marts of a generated scale 0.01 equal their committed checksums (full, incremental, second refresh)
+	$(BIN)/python -m energy_dw.mart_checksums scale --scale $(SAME_NUMBERS_SCALE) --work $(SAME_NUMBERS_WORK) \
+	    --data $(SAME_NUMBERS_DATA)
+
+same-numbers-update: $(STAMP)  ## after a deliberate change of the numbers: rewrite both mart checksum fixtures (seeds, scale 0.01)
+	$(MAKE) --no-print-directory dbt-ci
+	$(CI_ENV) $(BIN)/python -m energy_dw.mart_checksums write
+	$(BIN)/python -m energy_dw.mart_checksums scale --scale $(SAME_NUMBERS_SCALE) --work $(SAME_NUMBERS_WORK) \
+	    --data $(SAME_NUMBERS_DATA) --update
 
 docs: $(STAMP)  ## generate the dbt docs site into target/ (open with `dbt docs serve`)
 	$(DBT) docs generate --target dev

@@ -13,8 +13,12 @@ For a scale S it prints:
   untimed `dbt parse`: a scheduler's daily run has the same variables every day and parses
   partially, while here they change from the full build's);
 - lower bound: DuckDB reading once every raw column the project uses (the source columns that
-  the staging models name), the physical floor of any build;
-- medians over `--runs` runs, and the ratios the targets of issue 6 are stated in.
+  the staging models name), the physical floor of any build's reads;
+- write floor: every table the full build made (models materialized as a table, incremental or
+  Python) copied once, table by table, into an empty DuckDB file, the physical floor of its
+  writes (the outputs are larger than the inputs, so the read bound alone undersells the floor);
+- medians over `--runs` runs, and the ratios the targets of issues 6 and 15 are stated in (the
+  full build against the read bound, and against the read + write floor).
 
 Nothing here is a test: the figures depend on the machine and on what else runs on it.
 """
@@ -166,6 +170,60 @@ def lower_bound(data: Path, manifest: dict) -> float:
     return seconds
 
 
+BUILT = {"table", "incremental"}
+
+
+def built_tables(manifest: dict) -> list[tuple[str, str]]:
+    """(schema, table) of every model the build writes as a table (SQL or Python)."""
+    return sorted(
+        (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] in BUILT
+    )
+
+
+@dataclass
+class Floor:
+    seconds: float
+    tables: int
+    rows: int
+    bytes: int
+
+
+def write_floor(db: Path, manifest: dict, scratch: Path) -> Floor:
+    """Seconds to write every built table once: each copied into an empty DuckDB file.
+
+    One connection with the profile's memory limit attaches the build read-only and the empty
+    file, and copies the tables one after the other (`create table as select *`, DuckDB using
+    every core within each copy), ending with a checkpoint, so the time includes reading the
+    built tables back from DuckDB's own storage (cheap next to writing them) and putting every
+    row on disk.
+    """
+    for stale in scratch.parent.glob(scratch.name + "*"):
+        stale.unlink()
+    con = duckdb.connect(str(scratch))
+    con.execute("set enable_progress_bar = false")
+    con.execute(f"set memory_limit = '{os.environ.get('DBT_DUCKDB_MEMORY_LIMIT', '10GB')}'")
+    con.execute(f"attach '{db}' as built (read_only)")
+    tables = built_tables(manifest)
+    started = time.perf_counter()
+    rows = 0
+    for schema, table in tables:
+        con.execute(f'create schema if not exists "{schema}"')
+        con.execute(
+            f'create table "{schema}"."{table}" as select * from built."{schema}"."{table}"'
+        )
+        (count,) = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
+        rows += count
+    con.execute("checkpoint")
+    con.close()
+    seconds = time.perf_counter() - started
+    size = scratch.stat().st_size
+    for written in scratch.parent.glob(scratch.name + "*"):
+        written.unlink()
+    return Floor(seconds, len(tables), rows, size)
+
+
 def _gib(n: float) -> str:
     return f"{n / 2**30:.2f} GiB"
 
@@ -203,9 +261,11 @@ def main(argv: list[str] | None = None) -> None:
     before = json.dumps({"raw_path": str(data), "raw_loaded_before": f"{day} 00:00:00"})
     everything = json.dumps({"raw_path": str(data)})
 
+    manifest_path = work / "target" / "manifest.json"
     fulls: list[Measure] = []
     dailies: list[Measure] = []
     bounds: list[float] = []
+    floors: list[Floor] = []
     for run in range(1, args.runs + 1):
         for stale in work.glob("bench.duckdb*"):
             stale.unlink()
@@ -215,27 +275,30 @@ def main(argv: list[str] | None = None) -> None:
             env,
             work / f"full_{run}.log",
         )
+        floor = write_floor(db, json.loads(manifest_path.read_text()), work / "floor.duckdb")
         # the scheduler runs with the same variables every day, so its dbt parses partially;
         # here the variables change from the full build's, so parse once, untimed
         run_measured([str(DBT), "parse", *common, "--vars", everything], env)
         daily = run_measured(
             [str(DBT), "run", *common, "--vars", everything], env, work / f"daily_{run}.log"
         )
-        manifest = json.loads((work / "target" / "manifest.json").read_text())
+        manifest = json.loads(manifest_path.read_text())
         bound = lower_bound(data, manifest)
         fulls.append(full)
         dailies.append(daily)
         bounds.append(bound)
+        floors.append(floor)
         print(
             f"run {run}: full build {full.seconds:.1f} s (peak {_gib(full.peak_rss_bytes)}, "
             f"running at peak: {', '.join(full.at_peak) or '-'}); daily refresh "
             f"{daily.seconds:.1f} s (peak {_gib(daily.peak_rss_bytes)}); "
-            f"lower bound {bound:.2f} s"
+            f"lower bound {bound:.2f} s; write floor {floor.seconds:.1f} s"
         )
 
     full_s = statistics.median(m.seconds for m in fulls)
     daily_s = statistics.median(m.seconds for m in dailies)
     bound_s = statistics.median(bounds)
+    floor_s = statistics.median(f.seconds for f in floors)
     peak = max(m.peak_rss_bytes for m in fulls)
     columns = sum(len(c) for c in used_raw_columns(manifest).values())
     incremental = {
@@ -254,6 +317,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  full build      {full_s:8.1f} s   peak memory {_gib(peak)}")
     print(f"  daily refresh   {daily_s:8.1f} s   {100 * daily_s / full_s:.1f}% of the full build")
     print(f"  lower bound     {bound_s:8.2f} s   full build = {full_s / bound_s:.1f}x the bound")
+    print(
+        f"  write floor     {floor_s:8.2f} s   {floors[-1].tables} built tables, "
+        f"{floors[-1].rows:,} rows, {floors[-1].bytes / 2**20:.0f} MiB written once"
+    )
+    print(
+        f"  read + write    {bound_s + floor_s:8.2f} s   full build = "
+        f"{full_s / (bound_s + floor_s):.1f}x the read + write floor"
+    )
     print(
         f"  the {len(incremental)} incremental models: {inc_full:.1f} s of model time in the full "
         f"build, {inc_daily:.1f} s in the daily refresh"
