@@ -404,8 +404,8 @@ class Runner:
 
         self.root, self.work, self.base = root, work, base
         self.project = scratch_root(work / "project", root)
-        self.db = work / "work.duckdb"
-        os.environ["DBT_DUCKDB_PATH"] = str(self.db)
+        self.builds = 0
+        self.db = work / "work-0.duckdb"
         os.environ["DBT_PROFILES_DIR"] = str(root)
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         self.dbt = dbtRunner()
@@ -413,7 +413,15 @@ class Runner:
     def build(self, model: str, downstream: bool = True) -> tuple[bool, list[str]]:
         """dbt build of model+ (or the model alone) on a fresh copy of the base file:
         (passed, failing nodes)."""
+        # a new file per build: dbt-duckdb can leave a DuckDB connection open after a failure,
+        # and the duckdb module then hands the next connect() to the same path that stale
+        # database (an earlier mutant's tables) instead of the fresh copy of the base
+        for old in self.work.glob("work-*.duckdb*"):
+            old.unlink()
+        self.builds += 1
+        self.db = self.work / f"work-{self.builds}.duckdb"
         shutil.copyfile(self.base, self.db)
+        os.environ["DBT_DUCKDB_PATH"] = str(self.db)
         args = [
             "build",
             "--select",

@@ -189,3 +189,36 @@ def test_a_quoted_jinja_span_inside_a_hook_string_is_masked_whole():
     assert "delete" not in masked and '"' not in masked, masked
     assert masked.rstrip().endswith("select a from t where a < 1")
     assert {m.operator for m in mutation.mutants(text)} >= {"comparison"}
+
+
+def test_each_build_gets_its_own_fresh_copy_of_the_base(tmp_path, monkeypatch):
+    """A DuckDB connection dbt-duckdb leaves open after a failed build made the next build on the
+    same path see the earlier mutant's tables (docs/mutation/metering_operations.md): every build
+    must connect to a new path holding a fresh copy of the base file, the earlier copies gone."""
+    root = tmp_path / "root"
+    (root / "models").mkdir(parents=True)
+    (root / "models" / "m.sql").write_text("select 1 as a\n")
+    base = tmp_path / "base.duckdb"
+    base.write_bytes(b"base")
+    monkeypatch.delenv("DBT_DUCKDB_PATH", raising=False)
+    runner = mutation.Runner(tmp_path / "work", base, root)
+    seen = []
+
+    class FakeDbt:
+        def invoke(self, args):
+            path = Path(os.environ["DBT_DUCKDB_PATH"])
+            seen.append((path, path.read_bytes(), sorted(p.name for p in path.parent.iterdir())))
+            path.write_bytes(b"written by this build")  # what a mutant's build leaves behind
+
+            class Result:
+                success, result = True, []
+
+            return Result()
+
+    runner.dbt = FakeDbt()
+    assert runner.build("m") == (True, [])
+    assert runner.build("m") == (True, [])
+    (first, first_bytes, _), (second, second_bytes, files) = seen
+    assert first != second
+    assert first_bytes == second_bytes == b"base"
+    assert first.name not in files
