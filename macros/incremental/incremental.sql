@@ -110,7 +110,8 @@
     invocation. util_as_of_date is a table built once per run before every model that reads the
     window (each one depends on it), so every model of a run gets the same day: the first one to
     need it runs one query and keeps the answer in dbt's graph (one dict shared by every node of
-    the invocation), the others read it from there. None (the caller falls back on the scalar
+    the invocation), the later ones read it from there (models starting together on other threads
+    may query it too: the same row). None (the caller falls back on the scalar
     subquery on util_as_of_date, which selects the same rows) while dbt parses, in a unit test
     (util_as_of_date is a fixture there), when util_as_of_date has not been built yet (sqlfluff's
     empty DuckDB file) or holds no load day.
