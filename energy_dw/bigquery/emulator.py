@@ -14,7 +14,9 @@ separate process on loopback; dbt reaches it through the `bq_emulator` output of
      on BigQuery they run on Dataproc), then a second `dbt run` of the incremental models
      (their incremental path), each step minus only the documented KNOWN_LIMITATIONS below;
   2. `dbt compile` of every model, test and analysis against the emulator, and the strictness
-     check on the compiled SQL (energy_dw.bigquery.strictness);
+     check on the compiled SQL (energy_dw.bigquery.strictness); the incremental models and the
+     views they read compiled in their incremental form, and the pruning check on that SQL
+     (energy_dw.bigquery.pruning: every window filter on a source is a literal load-time range);
   3. the same project built on DuckDB from the same seeds (in parallel with 1), and every model
      compared row for row (energy_dw.bigquery.compare);
   4. the Python models run on PySpark (tests/python/test_bigquery_python_models.py in
@@ -383,6 +385,18 @@ def check(
             if incremental:
                 command = dbt_args("run", "bq_emulator", "bq-incremental", "--select", *incremental)
                 run("emulator incremental run", command, env, failures)
+            # the incremental models and the views they read, compiled in their incremental
+            # form (the tables exist now): every window filter on a source must be a literal
+            # range on its load-time column, so that BigQuery prunes (energy_dw.bigquery.pruning)
+            refresh = ["--select", "+config.materialized:incremental", "--quiet"]
+            compile_refresh = dbt_args("compile", "bq_emulator", "bq-refresh", *refresh)
+            if run("compile refresh", compile_refresh, env, failures):
+                from energy_dw.bigquery import pruning
+
+                log("pruning: the refresh's filters on sources are literal load-time ranges")
+                refresh_manifest = WORK / "target-bq-refresh" / "manifest.json"
+                if pruning.main(["--manifest", str(refresh_manifest)]) != 0:
+                    failures.append("pruning")
             analyses = ["--select", "resource_type:analysis", "--quiet"]
             compile_analyses = dbt_args("compile", "bq_emulator", "bq-analyses", *analyses)
             run("compile analyses", compile_analyses, env, failures)

@@ -29,3 +29,29 @@
 {% macro days_between(earlier, later) -%}
     {{ dbt.datediff(earlier, later, 'day') }}
 {%- endmacro %}
+
+{#- A DATE constant from a 'YYYY-MM-DD' string. -#}
+{% macro date_literal(day) -%}
+    {{ return(adapter.dispatch('date_literal', 'energy_warehouse')(day)) }}
+{%- endmacro %}
+
+{% macro default__date_literal(day) -%}
+    date '{{ day }}'
+{%- endmacro %}
+
+{% macro bigquery__date_literal(day) -%}
+    date '{{ day }}'
+{%- endmacro %}
+
+{#- The first instant (UTC) of a 'YYYY-MM-DD' day, as a TIMESTAMP constant. -#}
+{% macro timestamp_literal(day) -%}
+    {{ return(adapter.dispatch('timestamp_literal', 'energy_warehouse')(day)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_literal(day) -%}
+    timestamp '{{ day }} 00:00:00'
+{%- endmacro %}
+
+{% macro bigquery__timestamp_literal(day) -%}
+    timestamp '{{ day }} 00:00:00+00'
+{%- endmacro %}
