@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -412,8 +413,28 @@ class Runner:
 
     def build(self, model: str, downstream: bool = True) -> tuple[bool, list[str]]:
         """dbt build of model+ (or the model alone) on a fresh copy of the base file:
-        (passed, failing nodes)."""
+        (passed, failing nodes). Each build runs in a forked child process: a DuckDB instance
+        left open by one build (dbt-duckdb keeps it while a handle is held, as a Python model's
+        can be) would read the next build's fresh copy of the base through stale metadata
+        ("IO Error: Could not read enough bytes"), and a mutant would count as killed."""
         shutil.copyfile(self.base, self.db)
+        ctx = multiprocessing.get_context("fork")
+        receiver, sender = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=self._build_in_child, args=(sender, model, downstream))
+        child.start()
+        sender.close()
+        try:
+            passed, failing = receiver.recv()
+        except EOFError:  # the child died before it answered
+            passed, failing = False, ["<the dbt process died>"]
+        child.join()
+        return passed, failing
+
+    def _build_in_child(self, sender, model: str, downstream: bool) -> None:
+        sender.send(self._invoke(model, downstream))
+        sender.close()
+
+    def _invoke(self, model: str, downstream: bool) -> tuple[bool, list[str]]:
         args = [
             "build",
             "--select",

@@ -189,3 +189,40 @@ def test_a_quoted_jinja_span_inside_a_hook_string_is_masked_whole():
     assert "delete" not in masked and '"' not in masked, masked
     assert masked.rstrip().endswith("select a from t where a < 1")
     assert {m.operator for m in mutation.mutants(text)} >= {"comparison"}
+
+
+class _FakeDbt:
+    """Stands in for dbtRunner: records the process each invocation ran in."""
+
+    pids: list[int] = []
+
+    def __init__(self, status: str):
+        self.status = status
+
+    def invoke(self, args):
+        _FakeDbt.pids.append(os.getpid())
+        node = type("Node", (), {"name": "fct_x"})()
+        result = [type("Result", (), {"status": self.status, "node": node})()]
+        return type("Res", (), {"result": result, "success": self.status == "pass"})()
+
+
+@pytest.mark.parametrize("status, expected", [("pass", (True, [])), ("fail", (False, ["fct_x"]))])
+def test_each_build_runs_in_its_own_process(tmp_path, status, expected):
+    # a DuckDB instance left open by one build must not outlive it: every build runs in a child
+    # process (whatever it leaves behind dies with it), and its verdict comes back intact
+    base = tmp_path / "base.duckdb"
+    base.write_bytes(b"base")
+    saved = os.environ.get("DBT_DUCKDB_PATH")
+    try:
+        runner = mutation.Runner(tmp_path, base)
+        runner.dbt = _FakeDbt(status)
+        _FakeDbt.pids.clear()
+        assert runner.build("fct_x") == expected
+        assert runner.build("fct_x") == expected
+        assert _FakeDbt.pids == []  # never invoked in this process
+        assert (tmp_path / "work.duckdb").read_bytes() == b"base"
+    finally:
+        if saved is None:
+            os.environ.pop("DBT_DUCKDB_PATH", None)
+        else:
+            os.environ["DBT_DUCKDB_PATH"] = saved
