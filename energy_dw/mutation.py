@@ -416,7 +416,9 @@ class Runner:
         (passed, failing nodes). Each build runs in a forked child process: a DuckDB instance
         left open by one build (dbt-duckdb keeps it while a handle is held, as a Python model's
         can be) would read the next build's fresh copy of the base through stale metadata
-        ("IO Error: Could not read enough bytes"), and a mutant would count as killed."""
+        ("IO Error: Could not read enough bytes"), and a mutant would count as killed. The WAL
+        such a build leaves behind is removed: replayed on the fresh copy it fails to open."""
+        self.db.with_name(self.db.name + ".wal").unlink(missing_ok=True)
         shutil.copyfile(self.base, self.db)
         ctx = multiprocessing.get_context("fork")
         receiver, sender = ctx.Pipe(duplex=False)

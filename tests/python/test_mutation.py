@@ -209,7 +209,8 @@ class _FakeDbt:
 @pytest.mark.parametrize("status, expected", [("pass", (True, [])), ("fail", (False, ["fct_x"]))])
 def test_each_build_runs_in_its_own_process(tmp_path, status, expected):
     # a DuckDB instance left open by one build must not outlive it: every build runs in a child
-    # process (whatever it leaves behind dies with it), and its verdict comes back intact
+    # process (whatever it leaves behind dies with it, but for a WAL file, removed before the
+    # next copy of the base), and its verdict comes back intact
     base = tmp_path / "base.duckdb"
     base.write_bytes(b"base")
     saved = os.environ.get("DBT_DUCKDB_PATH")
@@ -217,7 +218,9 @@ def test_each_build_runs_in_its_own_process(tmp_path, status, expected):
         runner = mutation.Runner(tmp_path, base)
         runner.dbt = _FakeDbt(status)
         _FakeDbt.pids.clear()
+        (tmp_path / "work.duckdb.wal").write_bytes(b"left by the previous build")
         assert runner.build("fct_x") == expected
+        assert not (tmp_path / "work.duckdb.wal").exists()
         assert runner.build("fct_x") == expected
         assert _FakeDbt.pids == []  # never invoked in this process
         assert (tmp_path / "work.duckdb").read_bytes() == b"base"
