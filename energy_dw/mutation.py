@@ -486,6 +486,19 @@ def build_base(base: Path, work: Path, root: Path = ROOT) -> None:
         succeeded, _ = _in_child([command, *common, "--quiet"])
         if not succeeded:
             raise SystemExit(f"the base build failed (dbt {command})")
+    # the pool's worker is terminated without closing dbt-duckdb's database: its last writes are
+    # still in the WAL. Open the file once more, alone, and close it: DuckDB checkpoints on close.
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pool.apply(_checkpoint, (str(base),))
+
+
+def _checkpoint(path: str) -> None:
+    """Merge a DuckDB file's WAL into it (run in a child: no instance of it stays open here)."""
+    import duckdb
+
+    con = duckdb.connect(path)
+    con.execute("checkpoint")
+    con.close()
 
 
 def model_files(folders: list[str], root: Path = ROOT) -> list[Path]:

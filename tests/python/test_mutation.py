@@ -224,3 +224,26 @@ def test_a_python_mutant_of_the_export_dies(tmp_path):
     assert "+    if value is not None:" in diff, diff  # the mutant this test means
     results = json.loads((work / "results.json").read_text())["mutants"]
     assert [(r["mutant"], r["killed"]) for r in results] == [(name, True)]
+
+
+def _write_and_leave_open(path: str) -> None:
+    con = duckdb.connect(path)
+    con.execute("create table t as select 1 as x")
+    _write_and_leave_open.kept = con  # open until the pool terminates this worker, as dbt leaves it
+
+
+def test_the_base_is_checkpointed_after_a_terminated_worker_built_it(tmp_path):
+    # build_base runs dbt in a pool worker that is terminated with the database still open: its
+    # last writes are in the WAL, and the runner refuses a base with a WAL (a copy would miss them)
+    import multiprocessing
+
+    db = tmp_path / "base.duckdb"
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pool.apply(_write_and_leave_open, (str(db),))
+    assert Path(f"{db}.wal").exists()  # the case this guards
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pool.apply(mutation._checkpoint, (str(db),))
+    assert not Path(f"{db}.wal").exists()
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select x from t").fetchall() == [(1,)]
+    con.close()
