@@ -419,8 +419,13 @@ def _in_child(args: list[str]) -> tuple[bool, list[str]]:
     would be copied without its WAL, and the next copy of the base over the open work file would
     not be what the next build reads (it would see the previous mutant's tables). The child's
     exit closes the database."""
+    return _forked(_invoke, args)
+
+
+def _forked(function, *args):
+    """function(*args) in a forked child process; its result."""
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        return pool.apply(_invoke, (args,))
+        return pool.apply(function, args)
 
 
 class Runner:
@@ -488,8 +493,7 @@ def build_base(base: Path, work: Path, root: Path = ROOT) -> None:
             raise SystemExit(f"the base build failed (dbt {command})")
     # the pool's worker is terminated without closing dbt-duckdb's database: its last writes are
     # still in the WAL. Open the file once more, alone, and close it: DuckDB checkpoints on close.
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        pool.apply(_checkpoint, (str(base),))
+    _forked(_checkpoint, str(base))
 
 
 def _checkpoint(path: str) -> None:
