@@ -154,16 +154,7 @@ final as (
         credit_until_date,
         downpayment_credit_until_date,
         days_expired,
-        case
-            when days_expired is null then null
-            when days_expired = 0 then 'Normal'
-            when days_expired <= 7 then '1-7'
-            when days_expired <= 30 then '8-30'
-            when days_expired <= 60 then '31-60'
-            when days_expired <= 90 then '61-90'
-            when days_expired <= 120 then '91-120'
-            else 'Over 120'
-        end as par_bucket,
+        {{ par_bucket('days_expired') }} as par_bucket,
         contract_count,
         active_contract_count,
         enable_status,

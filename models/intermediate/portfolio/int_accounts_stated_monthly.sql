@@ -151,15 +151,9 @@ final as (
         coalesce(carried.amount_paid_to_date, 0) as amount_paid_to_date,
         coalesce(carried.amount_paid_in_month, 0) as amount_paid_in_month,
         -- the slicing dimensions of 002 at the snapshot
-        case
-            when coalesce(carried.has_iot_product, 0) = 0 then 'Not applicable'
-            -- the event type after the sort key's day ('YYYY-MM-DD')
-            when substr(carried.latest_enable_sort_key, 11) = 'ENABLED' then 'Enabled'
-            when substr(carried.latest_enable_sort_key, 11) = 'DISABLED' then 'Disabled'
-            when substr(carried.latest_enable_sort_key, 11) = 'ENABLE_PENDING' then 'Pending'
-            when substr(carried.latest_enable_sort_key, 11) = 'ENABLE_ERROR' then 'Error'
-            else 'Unknown'
-        end as enable_status,
+        -- the event type follows the sort key's day ('YYYY-MM-DD')
+        {{ enable_status('carried.has_iot_product', 'substr(carried.latest_enable_sort_key, 11)') }}
+            as enable_status,
         case when carried.has_tv_product = 1 then 'Has TV' else 'No TV' end as tv_customer,
         case
             when contracts_due.active_contract_count > 0
@@ -168,13 +162,7 @@ final as (
                 then 'Yes'
             else 'No'
         end as esf_only_customer,
-        case
-            when coalesce(carried.amount_paid_in_month, 0) <= 0 then 'No payment'
-            when carried.amount_paid_in_month < 5 then 'Under 5'
-            when carried.amount_paid_in_month < 10 then '5 to under 10'
-            when carried.amount_paid_in_month < 20 then '10 to under 20'
-            else '20 and over'
-        end as arpu_range,
+        {{ arpu_range('coalesce(carried.amount_paid_in_month, 0)') }} as arpu_range,
         downpayments.credit_until_date as downpayment_credit_until_date
     from carried
     left join contracts_due
