@@ -27,12 +27,13 @@ downpayments as (
     where payment_sequence = 1
 ),
 
-latest_months as (
-    select
-        account_id,
-        max(activity_month) as latest_activity_month
+-- every account with month-end rows has one for each month from its first sale order to the
+-- as-of month (the month spine of int_accounts_categorised_monthly), so its latest month-end is
+-- the latest month of the whole table: a filter on one month instead of a max per account over
+-- every month and a join back on it (tests/portfolio/assert_portfolio_accounts_reach_as_of_month)
+latest_month as (
+    select max(activity_month) as latest_activity_month
     from account_months
-    group by account_id
 ),
 
 current_status as (
@@ -48,18 +49,23 @@ current_status as (
         account_months.tv_customer,
         account_months.esf_only_customer
     from account_months
-    inner join latest_months
-        on account_months.account_id = latest_months.account_id
-            and account_months.activity_month = latest_months.latest_activity_month
+    inner join latest_month
+        on account_months.activity_month = latest_month.latest_activity_month
 ),
 
+-- the End Date is read only for the accounts Uncontracted now (it is NULL for the others): the
+-- Uncontracted months of those accounts only
 uncontracted_since as (
     select
-        account_id,
-        max(category_changed_date) as latest_uncontracted_date
+        account_months.account_id,
+        max(account_months.category_changed_date) as latest_uncontracted_date
     from account_months
-    where portfolio_level_1 = 'Uncontracted Portfolio'
-    group by account_id
+    inner join current_status
+        on account_months.account_id = current_status.account_id
+    where
+        account_months.portfolio_level_1 = 'Uncontracted Portfolio'
+        and current_status.portfolio_level_1 = 'Uncontracted Portfolio'
+    group by account_months.account_id
 ),
 
 final as (

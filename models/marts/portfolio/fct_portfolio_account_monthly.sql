@@ -105,8 +105,7 @@ lookback_month_ends as (
     -- the month-end closest to 90 (30) days before the snapshot: the end of the month before
     -- the target day's month, or the end of the target day's month, whichever is nearer
     select
-        account_id,
-        activity_month,
+        *,
         case
             when {{ days_between(
                 add_days(month_start('window_90_days_start_date'), -1),
@@ -132,146 +131,150 @@ lookback_month_ends as (
     from measured
 ),
 
+-- the 90-day (30-day) windows read the account's month-ends from four months before: its rows
+-- are unique per month, so those are the row and its last four rows at most (lag 1 to 4, kept
+-- when at most four months before), one sorted window per account over the few columns the
+-- windows need instead of a self-join of every month-end with every earlier one
+trailing_inputs as (
+    select
+        account_id,
+        activity_month,
+        snapshot_date,
+        category_changed_date,
+        churns,
+        net_completions,
+        is_contracted,
+        window_90_days_start_date,
+        window_30_days_start_date,
+        month_end_closest_to_90_days_ago,
+        month_end_closest_to_30_days_ago
+    from lookback_month_ends
+),
+
+lagged as (
+    select
+        *,
+        {{ trailing_rows_lagged(
+            ['activity_month', 'snapshot_date', 'category_changed_date', 'churns',
+             'net_completions', 'is_contracted'],
+            4, 'account_id', 'activity_month'
+        ) }}
+    from trailing_inputs
+),
+
 trailing_windows as (
     select
-        measured.account_id,
-        measured.activity_month,
-        lookback_month_ends.month_end_closest_to_90_days_ago,
-        lookback_month_ends.month_end_closest_to_30_days_ago,
-        sum(
-            case
-                when earlier.category_changed_date > measured.window_90_days_start_date
-                    then earlier.churns
-                else 0
-            end
-        ) as churns_last_90_days,
-        sum(
-            case
-                when earlier.category_changed_date > measured.window_30_days_start_date
-                    then earlier.net_completions
-                else 0
-            end
-        ) as net_completions_last_30_days,
-        max(
-            case
-                when earlier.snapshot_date = lookback_month_ends.month_end_closest_to_90_days_ago
-                    then earlier.is_contracted
-                else 0
-            end
-        ) as was_contracted_90_days_ago,
-        max(
-            case
-                when earlier.snapshot_date = lookback_month_ends.month_end_closest_to_30_days_ago
-                    then earlier.is_contracted
-                else 0
-            end
-        ) as was_contracted_30_days_ago
-    from measured
-    inner join lookback_month_ends
-        on measured.account_id = lookback_month_ends.account_id
-            and measured.activity_month = lookback_month_ends.activity_month
-    inner join measured as earlier
-        on measured.account_id = earlier.account_id
-            and measured.activity_month >= earlier.activity_month
-            and earlier.activity_month >= cast(
-                {{ dbt.dateadd('month', -4, 'measured.activity_month') }} as date
-            )
-    group by
-        measured.account_id,
-        measured.activity_month,
-        lookback_month_ends.month_end_closest_to_90_days_ago,
-        lookback_month_ends.month_end_closest_to_30_days_ago
+        account_id,
+        activity_month,
+        {{ trailing_rows_total(
+            'churns{n}', 'category_changed_date{n} > window_90_days_start_date',
+            4, 'activity_month', 4
+        ) }} as churns_last_90_days,
+        {{ trailing_rows_total(
+            'net_completions{n}', 'category_changed_date{n} > window_30_days_start_date',
+            4, 'activity_month', 4
+        ) }} as net_completions_last_30_days,
+        {{ trailing_rows_greatest(
+            'is_contracted{n}', 'snapshot_date{n} = month_end_closest_to_90_days_ago',
+            4, 'activity_month', 4
+        ) }} as was_contracted_90_days_ago,
+        {{ trailing_rows_greatest(
+            'is_contracted{n}', 'snapshot_date{n} = month_end_closest_to_30_days_ago',
+            4, 'activity_month', 4
+        ) }} as was_contracted_30_days_ago
+    from lagged
 ),
 
 final as (
     select
-        {{ surrogate_key(['measured.account_id', 'measured.activity_month']) }}
+        {{ surrogate_key(['month_ends.account_id', 'month_ends.activity_month']) }}
             as account_month_id,
-        measured.account_id,
-        measured.customer_id,
-        measured.activity_month,
-        measured.snapshot_date,
-        measured.opco,
-        measured.shop,
-        measured.cu_type,
-        measured.subsidy,
-        measured.tv_customer,
-        measured.esf_only_customer,
-        measured.enable_status,
-        measured.arpu_range,
-        measured.installation_date,
-        measured.installation_month,
+        month_ends.account_id,
+        month_ends.customer_id,
+        month_ends.activity_month,
+        month_ends.snapshot_date,
+        month_ends.opco,
+        month_ends.shop,
+        month_ends.cu_type,
+        month_ends.subsidy,
+        month_ends.tv_customer,
+        month_ends.esf_only_customer,
+        month_ends.enable_status,
+        month_ends.arpu_range,
+        month_ends.installation_date,
+        month_ends.installation_month,
         case
-            when measured.installation_month is not null
-                and measured.installation_month <= measured.activity_month
+            when month_ends.installation_month is not null
+                and month_ends.installation_month <= month_ends.activity_month
                 then {{ dbt.datediff(
-                    'measured.installation_month', 'measured.activity_month', 'month'
+                    'month_ends.installation_month', 'month_ends.activity_month', 'month'
                 ) }}
         end as months_since_installation,
-        measured.portfolio_level_1,
-        measured.portfolio_level_2,
-        measured.portfolio_level_3,
-        measured.portfolio_category,
-        measured.previous_portfolio_category,
-        measured.category_changed_date,
-        measured.default_after_days_expired,
-        measured.credit_until_date,
-        measured.days_expired,
-        measured.par_bucket,
-        measured.contract_count,
-        cast(measured.active_contract_count as {{ dbt.type_bigint() }}) as active_contract_count,
-        measured.payment_count_to_date,
-        cast(measured.is_installed as {{ dbt.type_bigint() }}) as is_installed,
-        cast(measured.is_contracted as {{ dbt.type_bigint() }}) as is_contracted,
-        cast(measured.is_active as {{ dbt.type_bigint() }}) as is_active,
-        cast(measured.is_defaulted as {{ dbt.type_bigint() }}) as is_defaulted,
-        cast(measured.is_churned as {{ dbt.type_bigint() }}) as is_churned,
-        cast(measured.is_paid as {{ dbt.type_bigint() }}) as is_paid,
-        cast(measured.is_dp_only_defaulter as {{ dbt.type_bigint() }}) as is_dp_only_defaulter,
-        cast(measured.was_contracted_at_previous_month_end as {{ dbt.type_bigint() }})
+        month_ends.portfolio_level_1,
+        month_ends.portfolio_level_2,
+        month_ends.portfolio_level_3,
+        month_ends.portfolio_category,
+        month_ends.previous_portfolio_category,
+        month_ends.category_changed_date,
+        month_ends.default_after_days_expired,
+        month_ends.credit_until_date,
+        month_ends.days_expired,
+        month_ends.par_bucket,
+        month_ends.contract_count,
+        cast(month_ends.active_contract_count as {{ dbt.type_bigint() }}) as active_contract_count,
+        month_ends.payment_count_to_date,
+        cast(month_ends.is_installed as {{ dbt.type_bigint() }}) as is_installed,
+        cast(month_ends.is_contracted as {{ dbt.type_bigint() }}) as is_contracted,
+        cast(month_ends.is_active as {{ dbt.type_bigint() }}) as is_active,
+        cast(month_ends.is_defaulted as {{ dbt.type_bigint() }}) as is_defaulted,
+        cast(month_ends.is_churned as {{ dbt.type_bigint() }}) as is_churned,
+        cast(month_ends.is_paid as {{ dbt.type_bigint() }}) as is_paid,
+        cast(month_ends.is_dp_only_defaulter as {{ dbt.type_bigint() }}) as is_dp_only_defaulter,
+        cast(month_ends.was_contracted_at_previous_month_end as {{ dbt.type_bigint() }})
             as was_contracted_at_previous_month_end,
-        cast(measured.was_active_at_previous_month_end as {{ dbt.type_bigint() }})
+        cast(month_ends.was_active_at_previous_month_end as {{ dbt.type_bigint() }})
             as was_active_at_previous_month_end,
-        cast(measured.was_defaulted_at_previous_month_end as {{ dbt.type_bigint() }})
+        cast(month_ends.was_defaulted_at_previous_month_end as {{ dbt.type_bigint() }})
             as was_defaulted_at_previous_month_end,
-        cast(measured.defaulters_delta as {{ dbt.type_bigint() }}) as defaulters_delta,
-        cast(measured.repossessions as {{ dbt.type_bigint() }}) as repossessions,
-        cast(measured.write_offs as {{ dbt.type_bigint() }}) as write_offs,
-        cast(measured.churns as {{ dbt.type_bigint() }}) as churns,
-        cast(measured.completions as {{ dbt.type_bigint() }}) as completions,
-        cast(measured.opt_outs as {{ dbt.type_bigint() }}) as opt_outs,
-        cast(measured.uncompletions as {{ dbt.type_bigint() }}) as uncompletions,
-        cast(measured.net_completions as {{ dbt.type_bigint() }}) as net_completions,
-        cast(measured.default_rate_numerator as {{ dbt.type_bigint() }}) as default_rate_numerator,
-        trailing_windows.month_end_closest_to_90_days_ago,
+        cast(month_ends.defaulters_delta as {{ dbt.type_bigint() }}) as defaulters_delta,
+        cast(month_ends.repossessions as {{ dbt.type_bigint() }}) as repossessions,
+        cast(month_ends.write_offs as {{ dbt.type_bigint() }}) as write_offs,
+        cast(month_ends.churns as {{ dbt.type_bigint() }}) as churns,
+        cast(month_ends.completions as {{ dbt.type_bigint() }}) as completions,
+        cast(month_ends.opt_outs as {{ dbt.type_bigint() }}) as opt_outs,
+        cast(month_ends.uncompletions as {{ dbt.type_bigint() }}) as uncompletions,
+        cast(month_ends.net_completions as {{ dbt.type_bigint() }}) as net_completions,
+        cast(month_ends.default_rate_numerator as {{ dbt.type_bigint() }})
+            as default_rate_numerator,
+        month_ends.month_end_closest_to_90_days_ago,
         cast(trailing_windows.churns_last_90_days as {{ dbt.type_bigint() }})
             as churns_last_90_days,
         cast(trailing_windows.was_contracted_90_days_ago as {{ dbt.type_bigint() }})
             as was_contracted_90_days_ago,
-        trailing_windows.month_end_closest_to_30_days_ago,
+        month_ends.month_end_closest_to_30_days_ago,
         cast(trailing_windows.net_completions_last_30_days as {{ dbt.type_bigint() }})
             as net_completions_last_30_days,
         cast(trailing_windows.was_contracted_30_days_ago as {{ dbt.type_bigint() }})
             as was_contracted_30_days_ago,
-        cast(measured.is_par_30 as {{ dbt.type_bigint() }}) as is_par_30,
-        cast(measured.is_par_60 as {{ dbt.type_bigint() }}) as is_par_60,
-        cast(measured.is_par_90 as {{ dbt.type_bigint() }}) as is_par_90,
-        cast(measured.is_par_120 as {{ dbt.type_bigint() }}) as is_par_120,
-        measured.outstanding_balance,
-        measured.is_par_30 * measured.outstanding_balance as par_30_balance,
-        measured.is_par_60 * measured.outstanding_balance as par_60_balance,
-        measured.is_par_90 * measured.outstanding_balance as par_90_balance,
-        measured.is_par_120 * measured.outstanding_balance as par_120_balance,
-        measured.amount_due_in_month,
-        measured.amount_paid_in_month
-    from measured
+        cast(month_ends.is_par_30 as {{ dbt.type_bigint() }}) as is_par_30,
+        cast(month_ends.is_par_60 as {{ dbt.type_bigint() }}) as is_par_60,
+        cast(month_ends.is_par_90 as {{ dbt.type_bigint() }}) as is_par_90,
+        cast(month_ends.is_par_120 as {{ dbt.type_bigint() }}) as is_par_120,
+        month_ends.outstanding_balance,
+        month_ends.is_par_30 * month_ends.outstanding_balance as par_30_balance,
+        month_ends.is_par_60 * month_ends.outstanding_balance as par_60_balance,
+        month_ends.is_par_90 * month_ends.outstanding_balance as par_90_balance,
+        month_ends.is_par_120 * month_ends.outstanding_balance as par_120_balance,
+        month_ends.amount_due_in_month,
+        month_ends.amount_paid_in_month
+    from lookback_month_ends as month_ends
     inner join trailing_windows
-        on measured.account_id = trailing_windows.account_id
-            and measured.activity_month = trailing_windows.activity_month
+        on month_ends.account_id = trailing_windows.account_id
+            and month_ends.activity_month = trailing_windows.activity_month
     {% if is_incremental() %}
         inner join refresh_scope
-            on measured.account_id = refresh_scope.account_id
-                and measured.activity_month >= refresh_scope.refresh_from_month
+            on month_ends.account_id = refresh_scope.account_id
+                and month_ends.activity_month >= refresh_scope.refresh_from_month
     {% endif %}
 )
 
