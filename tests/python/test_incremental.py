@@ -200,6 +200,8 @@ def triggers(data: Path) -> dict[str, str]:
         "meter_version": _later_versions(data, "nova_be_assets_enriched.meter", "id"),
         "tariff_version": f"select cast(meta_effective_from_timestamp as date) as day"
         f" from {p('junifer_enriched.account_tariff')}",
+        "junifer_payment": f"select cast(meta_effective_from_timestamp as date) as day"
+        f" from {p('junifer_enriched.payment')}",
         "payg_payment": f"select cast(paid_at as date) as day from {p('pulse.payment')}",
         "payg_first_payment": f"select cast(min(paid_at) as date) as day"
         f" from {p('pulse.payment')} group by account_id",

@@ -1,5 +1,19 @@
 -- one row per customer and calendar month (up to the as-of month) in which at least one of the
 -- customer's Junifer accounts was in supply
+-- Incremental: rebuilds the months from the lookback window's first month on for every customer
+-- (a new month), and every month of the customers of an account changed in the window
+-- (metering_customers_changed_in_lookback), replaced by (customer_id, supply_month); the latter
+-- customers' old rows are deleted first (a month they are no longer supplied in disappears).
+-- depends_on: {{ ref('util_as_of_date') }}
+-- depends_on: {{ ref('stg_junifer__account_versions') }}
+{{ config(**incremental_by_key(
+    ['customer_id', 'supply_month'], 'supply_month', cluster_by=['customer_id']
+)) }}
+{{ config(pre_hook=
+    "{% if is_incremental() %}delete from {{ this }} where customer_id in ("
+    ~ "{{ metering_customers_changed_in_lookback() }}){% endif %}"
+) }}
+
 with
 
 accounts as (
@@ -18,10 +32,12 @@ first_service_starts as (
     group by customer_id
 ),
 
-account_months as (
-    select distinct
+-- every account and month it was in supply on at least one day of
+account_month_pairs as (
+    select
         accounts.customer_id,
-        months.month_start_date as supply_month,
+        accounts.service_end_at,
+        months.month_start_date,
         months.month_end_date
     from accounts
     inner join months
@@ -31,20 +47,43 @@ account_months as (
                 accounts.service_end_at is null
                 or {{ to_date('accounts.service_end_at') }} >= months.month_start_date
             )
+    {% if is_incremental() %}
+        where months.month_start_date >= {{ month_start(lookback_start()) }}
+        union all
+        select
+            accounts.customer_id,
+            accounts.service_end_at,
+            months.month_start_date,
+            months.month_end_date
+        from accounts
+        inner join months
+            on
+                {{ to_date('accounts.service_start_at') }} <= months.month_end_date
+                and (
+                    accounts.service_end_at is null
+                    or {{ to_date('accounts.service_end_at') }} >= months.month_start_date
+                )
+        where
+            months.month_start_date < {{ month_start(lookback_start()) }}
+            and accounts.customer_id in ({{ metering_customers_changed_in_lookback() }})
+    {% endif %}
+),
+
+account_months as (
+    select distinct
+        customer_id,
+        month_start_date as supply_month
+    from account_month_pairs
 ),
 
 at_month_end as (
     select distinct
-        accounts.customer_id,
-        months.month_start_date as supply_month
-    from accounts
-    inner join months
-        on
-            {{ to_date('accounts.service_start_at') }} <= months.month_end_date
-            and (
-                accounts.service_end_at is null
-                or {{ to_date('accounts.service_end_at') }} > months.month_end_date
-            )
+        customer_id,
+        month_start_date as supply_month
+    from account_month_pairs
+    where
+        service_end_at is null
+        or {{ to_date('service_end_at') }} > month_end_date
 ),
 
 final as (

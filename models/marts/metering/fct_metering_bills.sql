@@ -1,16 +1,46 @@
 -- one row per bill period billed (with a latest ACCEPTED bill): its bill, region and payment status
+-- Incremental: rebuilds the bill periods whose row can change (metering_bills_rebuilt_periods:
+-- the period, a bill, a bill line or a payment changed in the lookback window, the account's
+-- customer or region changed, or the due date is in the window), replaced by bill_period_id.
+-- depends_on: {{ ref('util_as_of_date') }}
+-- depends_on: {{ ref('stg_junifer__bill_periods') }}
+-- depends_on: {{ ref('stg_junifer__bill_lines') }}
+-- depends_on: {{ ref('stg_junifer__account_versions') }}
+-- depends_on: {{ ref('stg_junifer__meter_points') }}
+{{ config(**incremental_by_key(
+    'bill_period_id', 'bill_created_date', cluster_by=['account_id', 'bill_period_id']
+)) }}
+-- a rebuilt period that lost its accepted bill (superseded, its re-bill still a draft) brings no
+-- row to replace its old one: deleted after the insert
+{{ config(post_hook=
+    "delete from {{ this }} where bill_period_id in (select bill_period_id from "
+    ~ "{{ ref('int_bill_periods_billed') }} where not coalesce(has_accepted_bill, false) "
+    ~ "or {{ to_date('bill_created_at') }} > {{ as_of_date() }})"
+) }}
+
 with
 
 bill_periods_billed as (
     select * from {{ ref('int_bill_periods_billed') }}
+    {% if is_incremental() %}
+        where bill_period_id in ({{ metering_bills_rebuilt_periods() }})
+    {% endif %}
 ),
 
 bills as (
     select * from {{ ref('stg_junifer__bills') }}
+    {% if is_incremental() %}
+        where bill_period_id in (
+            select bill_periods_billed.bill_period_id from bill_periods_billed
+        )
+    {% endif %}
 ),
 
 payments as (
     select * from {{ ref('stg_junifer__payments') }}
+    {% if is_incremental() %}
+        where bill_id in (select bills.bill_id from bills)
+    {% endif %}
 ),
 
 accounts as (
@@ -19,6 +49,11 @@ accounts as (
 
 account_meter_points as (
     select * from {{ ref('stg_junifer__account_meter_points') }}
+    {% if is_incremental() %}
+        where account_id in (
+            select bill_periods_billed.account_id from bill_periods_billed
+        )
+    {% endif %}
 ),
 
 meter_points as (

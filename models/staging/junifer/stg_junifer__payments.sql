@@ -18,7 +18,8 @@ renamed as (
         received_dttm as received_at,
         amount as amount_gbp,
         payment_method,
-        status as payment_status
+        status as payment_status,
+        meta_effective_from_timestamp as valid_from_at
     from current_versions
 )
 
