@@ -1,6 +1,6 @@
 -- one row per broken Opower rule and feed row (service point and bill period) that breaks it
 -- Incremental: a run reads the feed rows of the points whose exceptions can have changed
--- (opower_exceptions_rebuilt_points: the changed service points and their premise and customer
+-- (opower_exceptions_rebuilt_points_ctes: the changed service points and their premise and customer
 -- neighbours, found by key) and writes their breaks, replaced by (rule_name, usage_interval_id);
 -- the post-hook deletes those points' rows the feed no longer breaks.
 -- depends_on: {{ ref('int_service_points_refresh_scoped') }}
@@ -10,6 +10,10 @@
 {{ config(post_hook="{{ opower_exceptions_delete_stale() }}") }}
 
 with
+
+{% if is_incremental() %}
+    {{ opower_exceptions_rebuilt_points_ctes(ref('fct_opower_usage_feed'), this) }},
+{% endif %}
 
 feed as (
     select * from {{ ref('fct_opower_usage_feed') }}
@@ -21,7 +25,7 @@ breaking_rows as (
     where has_rule_break
     {% if is_incremental() %}
         and service_point_id in (
-            {{ opower_exceptions_rebuilt_points(ref('fct_opower_usage_feed'), this) }}
+            select exceptions_rebuilt_points.service_point_id from exceptions_rebuilt_points
         )
     {% endif %}
 ),
