@@ -1,7 +1,9 @@
 -- one row per service point (MPXN) whose usage intervals may have changed in the lookback window:
 -- what an incremental run of fct_opower_usage_feed starts from (it adds the service points that
--- share a premise or a customer with these). A view: never staler than the data it reads.
-{{ config(materialized='view') }}
+-- share a premise or a customer with these). A table rebuilt on every run (incremental or not),
+-- before every model that reads it: computed once per run, where a view was computed again by
+-- each of its readers (the intervals, the feed, the exceptions and their post-hooks).
+{{ config(materialized='table') }}
 
 with
 

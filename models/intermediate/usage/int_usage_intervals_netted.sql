@@ -7,10 +7,17 @@
 {{ config(**incremental_by_key(
     'usage_interval_id', 'date_to', cluster_by=['service_point_id', 'premise_id']
 )) }}
--- intervals whose bill is no longer a latest accepted one (the period lost it) are deleted
+-- intervals whose bill is no longer a latest accepted one (the period lost it) are deleted, in an
+-- incremental run (a full refresh has no such row); by key: only a changed point's interval can
+-- lose its bill (its period changed in the window), and a bill is looked up in its own period
 {{ config(post_hook=
-    "delete from {{ this }} where bill_id not in (select bill_id from "
-    ~ "{{ ref('int_bill_period_meter_points_summed') }})"
+    "{% if is_incremental() %}"
+    ~ "delete from {{ this }} where service_point_id in (select service_point_id from "
+    ~ "{{ ref('int_service_points_refresh_scoped') }}) and bill_id not in (select bill_id from "
+    ~ "{{ ref('int_bill_period_meter_points_summed') }} where bill_period_id in ("
+    ~ "select bill_period_id from {{ this }} where service_point_id in (select service_point_id "
+    ~ "from {{ ref('int_service_points_refresh_scoped') }})))"
+    ~ "{% endif %}"
 ) }}
 
 with

@@ -1,5 +1,19 @@
 -- one row per broken Opower rule and feed row (service point and bill period) that breaks it
+-- Incremental: a run reads the feed rows of the points whose exceptions can have changed
+-- (opower_exceptions_rebuilt_points_ctes: the changed service points and their premise and customer
+-- neighbours, found by key) and writes their breaks, replaced by (rule_name, usage_interval_id);
+-- the post-hook deletes those points' rows the feed no longer breaks.
+-- depends_on: {{ ref('int_service_points_refresh_scoped') }}
+{{ config(**incremental_by_key(
+    ['rule_name', 'usage_interval_id'], 'date_to', cluster_by=['service_point_id', 'rule_name']
+)) }}
+{{ config(post_hook="{{ opower_exceptions_delete_stale() }}") }}
+
 with
+
+{% if is_incremental() %}
+    {{ opower_exceptions_rebuilt_points_ctes(ref('fct_opower_usage_feed'), this) }},
+{% endif %}
 
 feed as (
     select * from {{ ref('fct_opower_usage_feed') }}
@@ -9,34 +23,15 @@ feed as (
 breaking_rows as (
     select * from feed
     where has_rule_break
+    {% if is_incremental() %}
+        and service_point_id in (
+            select exceptions_rebuilt_points.service_point_id from exceptions_rebuilt_points
+        )
+    {% endif %}
 ),
 
 rules as (
-    select 'gap_or_overlap' as rule_name
-    union all
-    select 'service_point_on_two_accounts' as rule_name
-    union all
-    select 'active_date_changed' as rule_name
-    union all
-    select 'inactive_date_not_after_active_date' as rule_name
-    union all
-    select 'usage_outside_active_window' as rule_name
-    union all
-    select 'customer_over_two_premises' as rule_name
-    union all
-    select 'service_point_premise_changed' as rule_name
-    union all
-    select 'service_point_is_meter_serial' as rule_name
-    union all
-    select 'negative_usage_not_net_metered' as rule_name
-    union all
-    select 'off_cycle_period' as rule_name
-    union all
-    select 'dual_fuel_unlinked' as rule_name
-    union all
-    select 'rate_code_missing' as rule_name
-    union all
-    select 'rate_code_not_allowed' as rule_name
+    {{ opower_rules_select() }}
 ),
 
 -- every (row, rule) pair with whether the row breaks the rule, and how
@@ -44,23 +39,7 @@ checked as (
     select
         rules.rule_name,
         breaking_rows.usage_interval_id,
-        case rules.rule_name
-            when 'gap_or_overlap' then breaking_rows.is_gap_or_overlap
-            when 'service_point_on_two_accounts' then breaking_rows.is_on_two_accounts
-            when 'active_date_changed' then breaking_rows.is_active_date_changed
-            when 'inactive_date_not_after_active_date'
-                then breaking_rows.is_inactive_not_after_active
-            when 'usage_outside_active_window' then breaking_rows.is_outside_active_window
-            when 'customer_over_two_premises' then breaking_rows.is_customer_over_two_premises
-            when 'service_point_premise_changed' then breaking_rows.is_premise_changed
-            when 'service_point_is_meter_serial' then breaking_rows.is_service_point_meter_serial
-            when 'negative_usage_not_net_metered'
-                then breaking_rows.is_negative_usage_not_net_metered
-            when 'off_cycle_period' then breaking_rows.is_off_cycle
-            when 'dual_fuel_unlinked' then breaking_rows.is_dual_fuel_unlinked
-            when 'rate_code_missing' then breaking_rows.is_rate_code_missing
-            when 'rate_code_not_allowed' then breaking_rows.is_rate_code_not_allowed
-        end as is_broken,
+        {{ opower_rule_is_broken('rules.rule_name', 'breaking_rows') }} as is_broken,
         case rules.rule_name
             when 'gap_or_overlap'
                 then case

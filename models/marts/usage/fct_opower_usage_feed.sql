@@ -28,10 +28,16 @@
 {{ config(**incremental_by_key(
     'usage_interval_id', 'date_to', cluster_by=['service_point_id', 'premise_id']
 )) }}
--- rows whose interval is gone (its period lost its accepted bill) are deleted
+-- rows whose interval is gone (its period lost its accepted bill) are deleted, in an incremental
+-- run (a full refresh has no such row); by key: only a changed point's interval goes
+-- (int_usage_intervals_netted deletes no other), and an interval's id is its point's
 {{ config(post_hook=
-    "delete from {{ this }} where usage_interval_id not in (select usage_interval_id from "
-    ~ "{{ ref('int_usage_intervals_netted') }})"
+    "{% if is_incremental() %}"
+    ~ "delete from {{ this }} where service_point_id in (select service_point_id from "
+    ~ "{{ ref('int_service_points_refresh_scoped') }}) and usage_interval_id not in (select "
+    ~ "usage_interval_id from {{ ref('int_usage_intervals_netted') }} where service_point_id in ("
+    ~ "select service_point_id from {{ ref('int_service_points_refresh_scoped') }}))"
+    ~ "{% endif %}"
 ) }}
 
 with
@@ -49,46 +55,93 @@ with
         where is_service_point_meter_serial
     ),
 
+    -- every neighbour below is found by key (a semi-join on service_point_id, premise_id or
+    -- customer_id, the keys both tables are clustered on), never by a filter over every interval
     -- the premises and customers of the changed points, now and as last built
     changed_neighbourhoods as (
         select
-            premise_id,
-            customer_id
+            all_intervals.premise_id,
+            all_intervals.customer_id
         from all_intervals
-        where service_point_id in (select service_point_id from changed_points)
+        inner join changed_points
+            on all_intervals.service_point_id = changed_points.service_point_id
         union distinct
         select
-            premise_id,
-            customer_id
-        from {{ this }}
-        where service_point_id in (select service_point_id from changed_points)
+            last_built.premise_id,
+            last_built.customer_id
+        from {{ this }} as last_built
+        inner join changed_points
+            on last_built.service_point_id = changed_points.service_point_id
     ),
 
+    changed_premises as (
+        select distinct premise_id from changed_neighbourhoods
+        where premise_id is not null
+    ),
+
+    changed_customers as (
+        select distinct customer_id from changed_neighbourhoods
+        where customer_id is not null
+    ),
+
+    -- the points whose rows this run rebuilds: the changed ones and their neighbours
     rebuilt_points as (
         select service_point_id from changed_points
+        where service_point_id is not null
         union distinct
-        select service_point_id from all_intervals
-        where
-            premise_id in (select premise_id from changed_neighbourhoods)
-            or customer_id in (select customer_id from changed_neighbourhoods)
+        select all_intervals.service_point_id
+        from all_intervals
+        inner join changed_premises
+            on all_intervals.premise_id = changed_premises.premise_id
+        union distinct
+        select all_intervals.service_point_id
+        from all_intervals
+        inner join changed_customers
+            on all_intervals.customer_id = changed_customers.customer_id
     ),
 
-    rebuilt_neighbourhoods as (
-        select distinct
-            premise_id,
-            customer_id
+    rebuilt_point_intervals as (
+        select all_intervals.*
         from all_intervals
-        where service_point_id in (select service_point_id from rebuilt_points)
+        inner join rebuilt_points
+            on all_intervals.service_point_id = rebuilt_points.service_point_id
+    ),
+
+    rebuilt_premises as (
+        select distinct premise_id from rebuilt_point_intervals
+        where premise_id is not null
+    ),
+
+    rebuilt_customers as (
+        select distinct customer_id from rebuilt_point_intervals
+        where customer_id is not null
     ),
 
     -- every interval the rules of the rebuilt points read: their own, their premises', their
-    -- customers'
+    -- customers' (three disjoint key lookups: a premise's or customer's interval of a rebuilt
+    -- point is already in the first)
     usage_intervals as (
-        select * from all_intervals
+        select * from rebuilt_point_intervals
+        union all
+        select all_intervals.*
+        from all_intervals
+        inner join rebuilt_premises
+            on all_intervals.premise_id = rebuilt_premises.premise_id
+        where not coalesce(all_intervals.service_point_id in (
+                select rebuilt_points.service_point_id from rebuilt_points
+            ), false)
+        union all
+        select all_intervals.*
+        from all_intervals
+        inner join rebuilt_customers
+            on all_intervals.customer_id = rebuilt_customers.customer_id
         where
-            service_point_id in (select service_point_id from rebuilt_points)
-            or premise_id in (select premise_id from rebuilt_neighbourhoods)
-            or customer_id in (select customer_id from rebuilt_neighbourhoods)
+            not coalesce(all_intervals.service_point_id in (
+                select rebuilt_points.service_point_id from rebuilt_points
+            ), false)
+            and not coalesce(all_intervals.premise_id in (
+                select rebuilt_premises.premise_id from rebuilt_premises
+            ), false)
     ),
 {% else %}
     usage_intervals as (
