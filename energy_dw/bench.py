@@ -56,6 +56,17 @@ class Measure:
     peak_rss_bytes: int
     at_peak: list[str] = field(default_factory=list)
     model_seconds: dict[str, float] = field(default_factory=dict)
+    peak_spill_bytes: int = 0
+
+
+def _folder_bytes(folder: Path) -> int:
+    """Bytes of the files in a folder (DuckDB's spill files), 0 when it does not exist."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                total += entry.stat().st_size
+    return total
 
 
 def _tree_rss(process: psutil.Process) -> int:
@@ -70,22 +81,29 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def run_measured(cmd: list[str], env: dict[str, str], log: Path | None = None) -> Measure:
-    """Run a command; wall time, peak RSS of its process tree, models running at the peak."""
+def run_measured(
+    cmd: list[str], env: dict[str, str], log: Path | None = None, spill: Path | None = None
+) -> Measure:
+    """Run a command; wall time, peak RSS of its process tree, models running at the peak, and
+    the peak size of DuckDB's spill folder `spill` (sampled every 0.5 s) when given."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     ps = psutil.Process(proc.pid)
     running: set[str] = set()
-    state = {"peak": 0, "at_peak": []}
+    state = {"peak": 0, "at_peak": [], "spill": 0}
     lines: list[str] = []
 
     def sample() -> None:
+        tick = 0
         while proc.poll() is None:
             rss = _tree_rss(ps)
             if rss > state["peak"]:
                 state["peak"], state["at_peak"] = rss, sorted(running)
+            if spill is not None and tick % 10 == 0:
+                state["spill"] = max(state["spill"], _folder_bytes(spill))
+            tick += 1
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -108,7 +126,7 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path | None = None) -
     model_seconds = {
         match.group(1): float(match.group(2)) for match in map(MODEL_TIME.search, lines) if match
     }
-    return Measure(seconds, state["peak"], state["at_peak"], model_seconds)
+    return Measure(seconds, state["peak"], state["at_peak"], model_seconds, state["spill"])
 
 
 def generate(scale: str, data: Path) -> Measure | None:
@@ -256,6 +274,8 @@ def main(argv: list[str] | None = None) -> None:
 
     day = last_load_day(data)
     db = work / "bench.duckdb"
+    # DuckDB spills to <database>.tmp beside the file (its default temp_directory)
+    spill = work / "bench.duckdb.tmp"
     env = dict(os.environ, DBT_PROFILES_DIR=str(ROOT), DBT_DUCKDB_PATH=str(db))
     common = ["--target", "ci", "--target-path", str(work / "target"), "--log-path", str(work)]
     before = json.dumps({"raw_path": str(data), "raw_loaded_before": f"{day} 00:00:00"})
@@ -274,13 +294,17 @@ def main(argv: list[str] | None = None) -> None:
             [str(DBT), "run", "--full-refresh", *common, "--vars", before],
             env,
             work / f"full_{run}.log",
+            spill=spill,
         )
         floor = write_floor(db, json.loads(manifest_path.read_text()), work / "floor.duckdb")
         # the scheduler runs with the same variables every day, so its dbt parses partially;
         # here the variables change from the full build's, so parse once, untimed
         run_measured([str(DBT), "parse", *common, "--vars", everything], env)
         daily = run_measured(
-            [str(DBT), "run", *common, "--vars", everything], env, work / f"daily_{run}.log"
+            [str(DBT), "run", *common, "--vars", everything],
+            env,
+            work / f"daily_{run}.log",
+            spill=spill,
         )
         manifest = json.loads(manifest_path.read_text())
         bound = lower_bound(data, manifest)
@@ -290,8 +314,9 @@ def main(argv: list[str] | None = None) -> None:
         floors.append(floor)
         print(
             f"run {run}: full build {full.seconds:.1f} s (peak {_gib(full.peak_rss_bytes)}, "
-            f"running at peak: {', '.join(full.at_peak) or '-'}); daily refresh "
-            f"{daily.seconds:.1f} s (peak {_gib(daily.peak_rss_bytes)}); "
+            f"running at peak: {', '.join(full.at_peak) or '-'}; DuckDB spill peak "
+            f"{_gib(full.peak_spill_bytes)}); daily refresh {daily.seconds:.1f} s "
+            f"(peak {_gib(daily.peak_rss_bytes)}, spill {_gib(daily.peak_spill_bytes)}); "
             f"lower bound {bound:.2f} s; write floor {floor.seconds:.1f} s"
         )
 
@@ -300,6 +325,7 @@ def main(argv: list[str] | None = None) -> None:
     bound_s = statistics.median(bounds)
     floor_s = statistics.median(f.seconds for f in floors)
     peak = max(m.peak_rss_bytes for m in fulls)
+    peak_spill = max(m.peak_spill_bytes for m in fulls)
     columns = sum(len(c) for c in used_raw_columns(manifest).values())
     incremental = {
         f"{node['schema']}.{node['alias']}"
@@ -314,7 +340,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     slowest = sorted(fulls[-1].model_seconds.items(), key=lambda item: -item[1])[:6]
     print(f"median of {args.runs} run(s), replay day {day}, {columns} raw columns in the bound:")
-    print(f"  full build      {full_s:8.1f} s   peak memory {_gib(peak)}")
+    print(
+        f"  full build      {full_s:8.1f} s   peak memory {_gib(peak)}, "
+        f"DuckDB spill peak {_gib(peak_spill)}"
+    )
     print(f"  daily refresh   {daily_s:8.1f} s   {100 * daily_s / full_s:.1f}% of the full build")
     print(f"  lower bound     {bound_s:8.2f} s   full build = {full_s / bound_s:.1f}x the bound")
     print(
