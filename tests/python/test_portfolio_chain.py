@@ -26,7 +26,6 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-
 from conftest import ROOT, dbt_target_path, unavailable, warehouse_path
 
 CASES = sorted((ROOT / "tests" / "fixtures" / "portfolio_chain").glob("*.yml"))
@@ -116,9 +115,7 @@ def compiled_chain(tmp_path_factory) -> list[tuple[str, str, str, str]]:
     dbt = Path(sys.executable).parent / "dbt"
     command = [str(dbt), "compile", "--target", "ci", "--full-refresh", "--select", *CHAIN]
     command += ["--target-path", str(scratch / "target")]
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-4000:]
     nodes = json.loads((scratch / "target" / "manifest.json").read_text())["nodes"]
     by_name = {node["name"]: node for node in nodes.values() if node["resource_type"] == "model"}
