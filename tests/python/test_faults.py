@@ -52,7 +52,7 @@ MODELS_BEFORE_KILL = 3
 # - the Python model is killed after its first rename: the mart has moved to its backup name
 DELETE = r'delete from\s+("[^"]+"\.)*"?{}"?\s'
 KILL_POINTS = [
-    ("fct_metering_bills", r'rename to "fct_metering_bills"', "changes"),
+    ("fct_metering_meters_monthly", r'rename to "fct_metering_meters_monthly"', "changes"),
     ("fct_opower_usage_feed", DELETE.format("fct_opower_usage_feed"), "rows"),
     ("fct_portfolio_account_monthly", DELETE.format("fct_portfolio_account_monthly"), "rows"),
     ("fct_portfolio_default_cohorts", r'rename to "fct_portfolio_default_cohorts__dbt_backup"', ""),

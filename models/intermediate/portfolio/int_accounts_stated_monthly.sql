@@ -52,9 +52,11 @@ account_base as (
     {% endif %}
 ),
 
+-- narrow (the keys and the snapshot day): the windows below sort these rows, the account's
+-- attributes are joined after them
 account_months as (
     select
-        account_base.*,
+        account_base.account_id,
         months.month_start_date as activity_month,
         case
             when months.month_end_date > as_of.as_of_date then as_of.as_of_date
@@ -126,16 +128,16 @@ carried as (
 final as (
     select
         carried.account_id,
-        carried.customer_id,
+        account_base.customer_id,
         carried.activity_month,
         carried.snapshot_date,
-        carried.opco,
-        carried.shop,
-        carried.cu_type,
-        carried.subsidy,
-        carried.default_after_days_expired,
-        carried.first_order_date,
-        carried.installation_date,
+        account_base.opco,
+        account_base.shop,
+        account_base.cu_type,
+        account_base.subsidy,
+        account_base.default_after_days_expired,
+        account_base.first_order_date,
+        account_base.installation_date,
         {{ count_or_zero('carried.contract_count') }} as contract_count,
         {{ count_or_zero('carried.upfront_contract_count') }} as upfront_contract_count,
         {{ count_or_zero('contracts_due.active_contract_count') }} as active_contract_count,
@@ -165,6 +167,8 @@ final as (
         {{ arpu_range('coalesce(carried.amount_paid_in_month, 0)') }} as arpu_range,
         downpayments.credit_until_date as downpayment_credit_until_date
     from carried
+    inner join account_base
+        on carried.account_id = account_base.account_id
     left join contracts_due
         on carried.account_id = contracts_due.account_id
             and carried.activity_month = contracts_due.activity_month
