@@ -32,8 +32,9 @@ first_service_starts as (
     group by customer_id
 ),
 
--- every account and month it was in supply on at least one day of
-account_month_pairs as (
+{#- every account and month it was in supply on at least one day of (read twice by an
+    incremental run: the window's months, and the earlier months of the changed customers) -#}
+{%- set supplied_months -%}
     select
         accounts.customer_id,
         accounts.service_end_at,
@@ -47,22 +48,15 @@ account_month_pairs as (
                 accounts.service_end_at is null
                 or {{ to_date('accounts.service_end_at') }} >= months.month_start_date
             )
+{%- endset %}
+
+-- every account and month it was in supply on at least one day of
+account_month_pairs as (
+    {{ supplied_months }}
     {% if is_incremental() %}
         where months.month_start_date >= {{ month_start(lookback_start()) }}
         union all
-        select
-            accounts.customer_id,
-            accounts.service_end_at,
-            months.month_start_date,
-            months.month_end_date
-        from accounts
-        inner join months
-            on
-                {{ to_date('accounts.service_start_at') }} <= months.month_end_date
-                and (
-                    accounts.service_end_at is null
-                    or {{ to_date('accounts.service_end_at') }} >= months.month_start_date
-                )
+        {{ supplied_months }}
         where
             months.month_start_date < {{ month_start(lookback_start()) }}
             and accounts.customer_id in ({{ metering_customers_changed_in_lookback() }})
