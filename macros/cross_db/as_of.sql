@@ -11,14 +11,11 @@
     )
 {%- endmacro %}
 
-{#- A string that sorts as its value does, to pick a row by the largest of several keys with one
-    max(): a date as 'YYYY-MM-DD', a non-negative integer id left-padded to 20 digits. -#}
-{% macro date_sort_key(expression) -%}
-    cast({{ expression }} as {{ dbt.type_string() }})
-{%- endmacro %}
-
-{% macro id_sort_key(expression) -%}
-    lpad(cast({{ expression }} as {{ dbt.type_string() }}), 20, '0')
+{#- A date as a whole number of days since 1970-01-01: an integer that sorts as the date does, so
+    that a running max() picks the latest row over integers (cheap to sort and carry) rather
+    than over text. -#}
+{% macro day_number(expression) -%}
+    {{ dbt.datediff("cast('1970-01-01' as date)", expression, 'day') }}
 {%- endmacro %}
 
 {#- A count carried forward (NULL before the first event) as a BIGINT, 0 when there is none. -#}

@@ -26,14 +26,33 @@
     end
 {%- endmacro %}
 
-{#- Enable Status from the latest enable event's type, for an account with an IoT product. -#}
-{% macro enable_status(has_iot_product, latest_enable_event_type) -%}
+{#- The enable event types: each one's one-digit code (the last digit of an account's enable sort
+    key, int_account_facts_dated) and the Enable Status it gives. -#}
+{% macro enable_event_types() -%}
+    {{ return({
+        'ENABLED': (1, 'Enabled'),
+        'DISABLED': (2, 'Disabled'),
+        'ENABLE_PENDING': (3, 'Pending'),
+        'ENABLE_ERROR': (4, 'Error'),
+    }) }}
+{%- endmacro %}
+
+{#- An enable event type's code (NULL for any other event type). -#}
+{% macro enable_event_code(event_type) -%}
+    case {{ event_type }}
+        {%- for event_type_name, (code, status) in enable_event_types().items() %}
+        when '{{ event_type_name }}' then {{ code }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- Enable Status from the latest enable event's code, for an account with an IoT product. -#}
+{% macro enable_status(has_iot_product, latest_enable_event_code) -%}
     case
         when coalesce({{ has_iot_product }}, 0) = 0 then 'Not applicable'
-        when {{ latest_enable_event_type }} = 'ENABLED' then 'Enabled'
-        when {{ latest_enable_event_type }} = 'DISABLED' then 'Disabled'
-        when {{ latest_enable_event_type }} = 'ENABLE_PENDING' then 'Pending'
-        when {{ latest_enable_event_type }} = 'ENABLE_ERROR' then 'Error'
+        {%- for event_type_name, (code, status) in enable_event_types().items() %}
+        when {{ latest_enable_event_code }} = {{ code }} then '{{ status }}'
+        {%- endfor %}
         else 'Unknown'
     end
 {%- endmacro %}

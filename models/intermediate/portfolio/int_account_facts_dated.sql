@@ -116,7 +116,8 @@ final as (
     from contracts
     where ended_date is not null and counted_from_date is not null
     union all
-    -- the day's last enable event, sorting by its day: the latest one to date is the largest
+    -- the day's last enable event, as a number that sorts by its day: the latest one to date is
+    -- the largest, and its last digit is its type
     select
         'enable_event' as fact_type,
         account_event_id as fact_source_id,
@@ -132,7 +133,8 @@ final as (
         0 as has_iot_product,
         null as contracted_price,
         null as ended_sort_key,
-        {{ date_sort_key('event_date') }} || event_type as enable_sort_key
+        {{ day_number('event_date') }} * 10
+        + {{ enable_event_code('event_type') }} as enable_sort_key
     from enable_events_ranked
     where day_rank = 1
 )

@@ -81,13 +81,18 @@ final as (
             and activated_date is not null,
             false
         ) as is_instalment_activated,
-        -- sorts as the choice of an account's last ended contract: the latest end day, a finish
-        -- before a cancellation, then the largest id
+        -- a number that grows with the choice of an account's last ended contract: the latest
+        -- end day, a finish before a cancellation, then the largest id (an integer, so that
+        -- int_accounts_stated_monthly carries its maximum forward cheaply)
         case
             when ended_date is not null
-                then {{ date_sort_key('ended_date') }}
-                    || case when contract_status = 'FINISHED' then '1' else '0' end
-                    || {{ id_sort_key('contract_id') }}
+                then row_number() over (
+                        partition by account_id, ended_date is null
+                        order by
+                            ended_date,
+                            case when contract_status = 'FINISHED' then 1 else 0 end,
+                            contract_id
+                    )
         end as ended_sort_key
     from dated
 )
