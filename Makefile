@@ -22,7 +22,7 @@ CI_ENV := DBT_TARGET_PATH=$(CI_TARGET) DBT_LOG_PATH=$(CI_TARGET)/logs DBT_DUCKDB
 # `mf` reads only <project>/target/semantic_manifest.json: a scratch root whose target is target/ci.
 CI_PROJECT := $(CI_TARGET)/project
 
-.PHONY: help venv seeds build publish refresh bench test dbt-ci check-bigquery check-airflow check-project semantic validate scan-secrets scan-pii export-opower pytest readme-check lint lint-sql lint-py docs clean lock
+.PHONY: help venv seeds build publish refresh bench bench-table test dbt-ci check-bigquery check-airflow check-project semantic validate scan-secrets scan-pii export-opower pytest readme-check lint lint-sql lint-py docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -192,6 +192,9 @@ RUNS ?= 3
 
 bench: $(STAMP)  ## benchmark a generated scale: make bench SCALE=0.1 [RUNS=3] (docs/benchmarks.md)
 	$(BIN)/python -m energy_dw.bench --scale $(SCALE) --runs $(RUNS)
+
+bench-table: $(STAMP)  ## the per-model times of every scale benchmarked, as one Markdown table
+	$(BIN)/python -m energy_dw.bench --table
 
 # The dashboards (dashboard/app.py). `make dashboard` serves them on loopback over warehouse.duckdb,
 # read-only (DASHBOARD_TARGET=prod: the BigQuery marts). The browser tests drive Debian's chromium

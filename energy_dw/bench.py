@@ -18,7 +18,12 @@ For a scale S it prints:
   Python) copied once, table by table, into an empty DuckDB file, the physical floor of its
   writes (the outputs are larger than the inputs, so the read bound alone undersells the floor);
 - medians over `--runs` runs, and the ratios the targets of issues 6 and 15 are stated in (the
-  full build against the read bound, and against the read + write floor).
+  full build against the read bound, and against the read + write floor);
+- each model's median time in the full build and in the refresh, written to
+  `<work>/scale_<S>/model_seconds.json`; `--table` renders those of every measured scale as one
+  Markdown table (docs/benchmarks.md, "Where the time goes"):
+
+    python -m energy_dw.bench --table [--work /tmp/energy_dw_bench] [--top 14]
 
 Nothing here is a test: the figures depend on the machine and on what else runs on it.
 """
@@ -246,13 +251,72 @@ def _gib(n: float) -> str:
     return f"{n / 2**30:.2f} GiB"
 
 
+def model_medians(fulls: list[Measure], dailies: list[Measure]) -> dict[str, dict[str, float]]:
+    """Each model's median seconds in the full builds and in the refreshes (None: not run)."""
+
+    def median(measures: list[Measure], name: str) -> float | None:
+        times = [m.model_seconds[name] for m in measures if name in m.model_seconds]
+        return statistics.median(times) if times else None
+
+    names = sorted({name for m in fulls + dailies for name in m.model_seconds})
+    return {name: {"full": median(fulls, name), "refresh": median(dailies, name)} for name in names}
+
+
+def model_table(work: Path, top: int) -> str:
+    """A Markdown table of the slowest models of the largest measured scale, at every scale:
+    full build and refresh seconds, the growth between the two largest scales, the refresh's
+    share of the full build."""
+    measured = {
+        folder.name.removeprefix("scale_"): json.loads((folder / "model_seconds.json").read_text())
+        for folder in sorted(work.glob("scale_*"))
+        if (folder / "model_seconds.json").exists()
+    }
+    if not measured:
+        raise SystemExit(f"no model_seconds.json under {work}: run a benchmark first")
+    scales = sorted(measured, key=float)
+    largest = measured[scales[-1]]
+    slowest = sorted(largest, key=lambda name: -(largest[name]["full"] or 0))[:top]
+
+    def cell(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    head = ["model"]
+    for scale in scales:
+        head += [f"{scale} full", f"{scale} refresh"]
+    if len(scales) > 1:
+        head.append(f"growth {scales[-2]} to {scales[-1]}")
+    head.append(f"refresh / full at {scales[-1]}")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in slowest:
+        row = [f"`{name.split('.')[-1]}`"]
+        for scale in scales:
+            times = measured[scale].get(name, {})
+            row += [cell(times.get("full")), cell(times.get("refresh"))]
+        full, refresh = largest[name]["full"], largest[name]["refresh"]
+        if len(scales) > 1:
+            before = measured[scales[-2]].get(name, {}).get("full")
+            row.append(f"{full / before:.0f}x" if full and before else "-")
+        row.append(f"{100 * refresh / full:.0f}%" if full and refresh is not None else "-")
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", required=True, help="generator scale (1 = production size)")
+    parser.add_argument("--scale", help="generator scale (1 = production size)")
     parser.add_argument("--runs", type=int, default=3, help="runs to take the median of")
     parser.add_argument("--work", default="/tmp/energy_dw_bench", help="DuckDB files and logs")
     parser.add_argument("--data", default=None, help="raw files (default: data/scale_<S>)")
+    parser.add_argument(
+        "--table", action="store_true", help="print the per-model table of the measured scales"
+    )
+    parser.add_argument("--top", type=int, default=14, help="models in the table")
     args = parser.parse_args(argv)
+    if args.table:
+        print(model_table(Path(args.work), args.top))
+        return
+    if not args.scale:
+        parser.error("--scale is required (or --table)")
 
     data = Path(args.data) if args.data else ROOT / "data" / f"scale_{args.scale}"
     work = Path(args.work) / f"scale_{args.scale}"
@@ -337,6 +401,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     inc_daily = statistics.median(
         sum(t for name, t in m.model_seconds.items() if name in incremental) for m in dailies
+    )
+    (work / "model_seconds.json").write_text(
+        json.dumps(model_medians(fulls, dailies), indent=1) + "\n"
     )
     slowest = sorted(fulls[-1].model_seconds.items(), key=lambda item: -item[1])[:6]
     print(f"median of {args.runs} run(s), replay day {day}, {columns} raw columns in the bound:")
