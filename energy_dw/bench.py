@@ -352,7 +352,11 @@ def main(argv: list[str] | None = None) -> None:
     floors: list[Floor] = []
     for run in range(1, args.runs + 1):
         for stale in work.glob("bench.duckdb*"):
-            stale.unlink()
+            # the database, its WAL, and DuckDB's spill folder (<db>.tmp) left by a killed run
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
         run_measured([str(DBT), "seed", *common, "--vars", before], env)
         full = run_measured(
             [str(DBT), "run", "--full-refresh", *common, "--vars", before],
