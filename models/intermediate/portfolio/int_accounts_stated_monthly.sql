@@ -93,7 +93,7 @@ month_parts as (
         case
             when {{ fact_month }} >= account_base.first_built_month then facts.amount
         end as amount_paid_in_month,
-        {%- for aggregate, part in in_month[1:] %}
+        {%- for part in in_month | map(attribute=1) | reject('eq', 'amount_paid_in_month') %}
             null as {{ part }},
         {%- endfor %}
         null as snapshot_date
